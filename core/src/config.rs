@@ -1,0 +1,460 @@
+//! Configuration, layered: defaults < `papers.toml` < `PAPERS_*` environment < command-line flags.
+//!
+//! This module does the first three layers; the binary applies its flags on top. The environment is
+//! passed in as a lookup function so the layering is testable without touching the process env.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::category::Category;
+
+/// The config file read when none is named: `papers.toml` in the working directory, if present.
+pub const DEFAULT_CONFIG_FILE: &str = "papers.toml";
+pub const DEFAULT_DATA_DIR: &str = "papers-data";
+pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+pub const DEFAULT_ARXIV_FEED_URL: &str = "https://rss.arxiv.org";
+pub const DEFAULT_ARXIV_API_URL: &str = "https://export.arxiv.org/api/query";
+pub const DEFAULT_ARXIV_OAI_URL: &str = "https://export.arxiv.org/oai2";
+/// arXiv's terms of use: no more than one request every three seconds.
+pub const DEFAULT_ARXIV_MIN_INTERVAL_SECS: u64 = 3;
+pub const DEFAULT_ARXIV_TIMEOUT_SECS: u64 = 60;
+pub const DEFAULT_CATEGORIES: &[&str] = &["cs.AI", "cs.CL", "cs.CV", "cs.LG", "stat.ML"];
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+impl std::str::FromStr for LogFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "text" => Ok(LogFormat::Text),
+            "json" => Ok(LogFormat::Json),
+            other => Err(format!("unknown log format '{other}': use text or json")),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// Where the SQLite database and derived data (indexes, models) live.
+    pub data_dir: PathBuf,
+    /// `sqlite:PATH` or `postgres://…`; when unset, a SQLite file in the data dir.
+    pub database_url: Option<String>,
+    /// Address `papers serve` listens on.
+    pub addr: SocketAddr,
+    pub log_format: LogFormat,
+    pub crawler: CrawlerConfig,
+}
+
+/// Where and how the crawler talks to arXiv. The endpoints are configurable so tests and mirrors
+/// can point them elsewhere; they are set by the operator, never by a web user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CrawlerConfig {
+    /// Base of the listing feeds; the crawler appends `/rss/{cats}` or `/atom/{cats}`.
+    pub feed_url: String,
+    pub api_url: String,
+    pub oai_url: String,
+    /// Least time between two requests to one host.
+    pub min_interval: Duration,
+    /// Categories whose daily listings `papers crawl` reads.
+    pub categories: Vec<Category>,
+    /// A contact address sent in the User-Agent, as arXiv asks of robots.
+    pub contact: Option<String>,
+    /// Longest wait for one response, body included, before it counts as failed (and is retried).
+    pub timeout: Duration,
+}
+
+impl Default for CrawlerConfig {
+    fn default() -> Self {
+        CrawlerConfig {
+            feed_url: DEFAULT_ARXIV_FEED_URL.into(),
+            api_url: DEFAULT_ARXIV_API_URL.into(),
+            oai_url: DEFAULT_ARXIV_OAI_URL.into(),
+            min_interval: Duration::from_secs(DEFAULT_ARXIV_MIN_INTERVAL_SECS),
+            categories: DEFAULT_CATEGORIES
+                .iter()
+                .map(|c| Category::parse(c).expect("default categories are valid"))
+                .collect(),
+            contact: None,
+            timeout: Duration::from_secs(DEFAULT_ARXIV_TIMEOUT_SECS),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("config file {path} is invalid: {message}")]
+    Parse { path: String, message: String },
+    #[error("{name}='{value}' is invalid: {reason}")]
+    Env {
+        name: &'static str,
+        value: String,
+        reason: String,
+    },
+}
+
+/// The file's shape. Unknown keys are errors, so a typo does not silently fall back to a default.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    log_format: Option<LogFormat>,
+    #[serde(default)]
+    serve: ServeSection,
+    #[serde(default)]
+    crawler: CrawlerSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CrawlerSection {
+    feed_url: Option<String>,
+    api_url: Option<String>,
+    oai_url: Option<String>,
+    min_interval_secs: Option<f64>,
+    categories: Option<Vec<String>>,
+    contact: Option<String>,
+    timeout_secs: Option<f64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServeSection {
+    addr: Option<SocketAddr>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from(DEFAULT_DATA_DIR),
+            database_url: None,
+            addr: DEFAULT_ADDR.parse().expect("the default address is valid"),
+            log_format: LogFormat::Text,
+            crawler: CrawlerConfig::default(),
+        }
+    }
+}
+
+impl Config {
+    /// Defaults, then the config file, then the environment.
+    ///
+    /// The file is `file` if given (it must exist), else `$PAPERS_CONFIG` (must exist), else
+    /// `papers.toml` in the working directory if there is one.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let mut config = Config::default();
+        let named = file
+            .map(Path::to_path_buf)
+            .or_else(|| env("PAPERS_CONFIG").map(PathBuf::from));
+        let path = match named {
+            Some(path) => Some(path),
+            None => Some(PathBuf::from(DEFAULT_CONFIG_FILE)).filter(|p| p.exists()),
+        };
+        if let Some(path) = path {
+            config.apply_file(&path)?;
+        }
+        config.apply_env(env)?;
+        Ok(config)
+    }
+
+    fn apply_file(&mut self, path: &Path) -> Result<(), ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let file: FileConfig = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        if let Some(dir) = file.data_dir {
+            self.data_dir = dir;
+        }
+        if let Some(url) = file.database_url {
+            self.database_url = Some(url);
+        }
+        if let Some(format) = file.log_format {
+            self.log_format = format;
+        }
+        if let Some(addr) = file.serve.addr {
+            self.addr = addr;
+        }
+        let bad = |message: String| ConfigError::Parse {
+            path: path.display().to_string(),
+            message,
+        };
+        let crawler = file.crawler;
+        let c = &mut self.crawler;
+        for (value, target) in [
+            (crawler.feed_url, &mut c.feed_url),
+            (crawler.api_url, &mut c.api_url),
+            (crawler.oai_url, &mut c.oai_url),
+        ] {
+            if let Some(url) = value {
+                *target = endpoint(&url).map_err(bad)?;
+            }
+        }
+        if let Some(secs) = crawler.min_interval_secs {
+            c.min_interval = interval(secs).map_err(bad)?;
+        }
+        if let Some(list) = crawler.categories {
+            c.categories = categories(&list.join(",")).map_err(bad)?;
+        }
+        if crawler.contact.is_some() {
+            c.contact = crawler.contact;
+        }
+        if let Some(secs) = crawler.timeout_secs {
+            c.timeout = interval(secs).map_err(bad)?.max(Duration::from_millis(100));
+        }
+        Ok(())
+    }
+
+    fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        let invalid = |name: &'static str, value: &str, reason: String| ConfigError::Env {
+            name,
+            value: value.to_string(),
+            reason,
+        };
+        if let Some(dir) = env("PAPERS_DATA_DIR").filter(|v| !v.is_empty()) {
+            self.data_dir = PathBuf::from(dir);
+        }
+        if let Some(url) = env("PAPERS_DATABASE_URL").filter(|v| !v.is_empty()) {
+            self.database_url = Some(url);
+        }
+        if let Some(addr) = env("PAPERS_ADDR").filter(|v| !v.is_empty()) {
+            self.addr = addr.parse().map_err(|e: std::net::AddrParseError| {
+                invalid("PAPERS_ADDR", &addr, e.to_string())
+            })?;
+        }
+        if let Some(format) = env("PAPERS_LOG_FORMAT").filter(|v| !v.is_empty()) {
+            self.log_format = format
+                .parse()
+                .map_err(|e| invalid("PAPERS_LOG_FORMAT", &format, e))?;
+        }
+        let c = &mut self.crawler;
+        for (name, target) in [
+            ("PAPERS_ARXIV_FEED_URL", &mut c.feed_url),
+            ("PAPERS_ARXIV_API_URL", &mut c.api_url),
+            ("PAPERS_ARXIV_OAI_URL", &mut c.oai_url),
+        ] {
+            if let Some(url) = env(name).filter(|v| !v.is_empty()) {
+                *target = endpoint(&url).map_err(|e| invalid(name, &url, e))?;
+            }
+        }
+        let name = "PAPERS_ARXIV_MIN_INTERVAL_SECS";
+        if let Some(text) = env(name).filter(|v| !v.is_empty()) {
+            let secs: f64 = text
+                .parse()
+                .map_err(|_| invalid(name, &text, "not a number of seconds".into()))?;
+            c.min_interval = interval(secs).map_err(|e| invalid(name, &text, e))?;
+        }
+        if let Some(text) = env("PAPERS_CATEGORIES").filter(|v| !v.is_empty()) {
+            c.categories = categories(&text).map_err(|e| invalid("PAPERS_CATEGORIES", &text, e))?;
+        }
+        if let Some(contact) = env("PAPERS_CONTACT").filter(|v| !v.is_empty()) {
+            c.contact = Some(contact);
+        }
+        let name = "PAPERS_ARXIV_TIMEOUT_SECS";
+        if let Some(text) = env(name).filter(|v| !v.is_empty()) {
+            let secs: f64 = text
+                .parse()
+                .map_err(|_| invalid(name, &text, "not a number of seconds".into()))?;
+            c.timeout = interval(secs)
+                .map_err(|e| invalid(name, &text, e))?
+                .max(Duration::from_millis(100));
+        }
+        Ok(())
+    }
+
+    /// The database to use: the configured URL, else `sqlite:` + a file in the data dir.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite:{}", self.data_dir.join("papers.db").display()),
+        }
+    }
+}
+
+/// An endpoint must be an absolute http(s) URL; a trailing `/` is dropped so paths join cleanly.
+fn endpoint(url: &str) -> Result<String, String> {
+    let url = url.trim();
+    if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() < 10 {
+        return Err(format!("'{url}' is not an http:// or https:// URL"));
+    }
+    Ok(url.trim_end_matches('/').to_string())
+}
+
+fn interval(secs: f64) -> Result<Duration, String> {
+    if !(0.0..=3600.0).contains(&secs) {
+        return Err(format!("{secs} is not between 0 and 3600 seconds"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+/// A comma-separated list of categories (strict: each must be in the arXiv taxonomy).
+fn categories(text: &str) -> Result<Vec<Category>, String> {
+    let mut list: Vec<Category> = Vec::new();
+    for code in text.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+        let category = Category::parse(code).map_err(|e| e.to_string())?;
+        if !list.contains(&category) {
+            list.push(category);
+        }
+    }
+    if list.is_empty() {
+        return Err("no category given".into());
+    }
+    Ok(list)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn defaults_give_a_sqlite_file_in_the_data_dir() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config::load(Some(&write(&dir, "")), env(&[])).unwrap();
+        assert_eq!(config.database_url(), "sqlite:papers-data/papers.db");
+        assert_eq!(config.addr.to_string(), "127.0.0.1:8080");
+    }
+
+    #[test]
+    fn the_environment_overrides_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = write(
+            &dir,
+            "data_dir = \"/srv/papers\"\nlog_format = \"json\"\n[serve]\naddr = \"0.0.0.0:9000\"\n",
+        );
+        let config = Config::load(Some(&file), env(&[])).unwrap();
+        assert_eq!(config.data_dir, PathBuf::from("/srv/papers"));
+        assert_eq!(config.log_format, LogFormat::Json);
+        assert_eq!(config.addr.to_string(), "0.0.0.0:9000");
+        assert_eq!(config.database_url(), "sqlite:/srv/papers/papers.db");
+
+        let config = Config::load(
+            Some(&file),
+            env(&[
+                ("PAPERS_ADDR", "127.0.0.1:7000"),
+                ("PAPERS_DATABASE_URL", "postgres://papers@db/papers"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.addr.to_string(), "127.0.0.1:7000");
+        assert_eq!(config.database_url(), "postgres://papers@db/papers");
+        assert_eq!(
+            config.data_dir,
+            PathBuf::from("/srv/papers"),
+            "file value kept"
+        );
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let typo = write(&dir, "data_dri = \"x\"\n");
+        let err = Config::load(Some(&typo), env(&[])).unwrap_err().to_string();
+        assert!(err.contains("data_dri"), "{err}");
+
+        let missing = dir.path().join("nope.toml");
+        let err = Config::load(Some(&missing), env(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("nope.toml"), "{err}");
+
+        let fine = write(&dir, "");
+        let err = Config::load(Some(&fine), env(&[("PAPERS_ADDR", "localhost")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("PAPERS_ADDR='localhost'"), "{err}");
+    }
+
+    #[test]
+    fn crawler_settings_layer_like_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config::load(Some(&write(&dir, "")), env(&[])).unwrap();
+        assert_eq!(config.crawler.api_url, "https://export.arxiv.org/api/query");
+        assert_eq!(config.crawler.min_interval, Duration::from_secs(3));
+        let codes: Vec<&str> = config
+            .crawler
+            .categories
+            .iter()
+            .map(Category::as_str)
+            .collect();
+        assert_eq!(codes, ["cs.AI", "cs.CL", "cs.CV", "cs.LG", "stat.ML"]);
+
+        let file = write(
+            &dir,
+            "[crawler]\nfeed_url = \"http://mirror.local/\"\ncategories = [\"cs.LG\", \"cs.NA\"]\n\
+             min_interval_secs = 0.5\ncontact = \"ops@example.org\"\n",
+        );
+        let config = Config::load(Some(&file), env(&[])).unwrap();
+        assert_eq!(config.crawler.feed_url, "http://mirror.local");
+        assert_eq!(config.crawler.min_interval, Duration::from_millis(500));
+        assert_eq!(config.crawler.contact.as_deref(), Some("ops@example.org"));
+        let codes: Vec<&str> = config
+            .crawler
+            .categories
+            .iter()
+            .map(Category::as_str)
+            .collect();
+        assert_eq!(codes, ["cs.LG", "math.NA"]);
+
+        let config = Config::load(
+            Some(&file),
+            env(&[
+                ("PAPERS_ARXIV_API_URL", "http://127.0.0.1:9/api/query"),
+                ("PAPERS_CATEGORIES", "cs.CV, cs.RO"),
+                ("PAPERS_ARXIV_MIN_INTERVAL_SECS", "0"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.crawler.api_url, "http://127.0.0.1:9/api/query");
+        assert_eq!(config.crawler.min_interval, Duration::ZERO);
+        assert_eq!(config.crawler.categories.len(), 2);
+
+        for (name, value, says) in [
+            ("PAPERS_CATEGORIES", "cs.LG,cs.NOPE", "cs.NOPE"),
+            ("PAPERS_ARXIV_FEED_URL", "ftp://x", "not an http"),
+            ("PAPERS_ARXIV_MIN_INTERVAL_SECS", "-1", "between 0 and 3600"),
+        ] {
+            let err = Config::load(Some(&file), env(&[(name, value)]))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(name) && err.contains(says), "{err}");
+        }
+    }
+
+    fn write(dir: &tempfile::TempDir, text: &str) -> PathBuf {
+        let path = dir.path().join(format!("papers-{}.toml", text.len()));
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+}

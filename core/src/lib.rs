@@ -1,0 +1,19 @@
+//! papers-core: the domain types of `papers` (arXiv ids, categories, papers), its configuration,
+//! the Store (the one source of truth every other crate reads and writes), and the one outbound
+//! HTTP client with its retry policy.
+
+pub mod arxiv_id;
+pub mod category;
+pub mod config;
+pub mod http;
+pub mod paper;
+pub mod retry;
+pub mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use arxiv_id::{ArxivId, ArxivIdError};
+pub use category::{Category, CategoryError, CategoryExpr};
+pub use config::{Config, ConfigError, CrawlerConfig, LogFormat};
+pub use paper::{Paper, PaperError};
+pub use store::{Store, StoreError};

@@ -1,0 +1,379 @@
+//! The Store: the one source of truth (papers now; summaries, jobs and checkpoints later).
+//!
+//! One behaviour, two backends: SQLite (the embedded default, a file under the data dir) and
+//! PostgreSQL (several machines). Each backend has its own migrations and SQL; both run the same
+//! test suite (`tests/store.rs` in this crate). `Store` dispatches to them with a plain enum, so
+//! callers hold one concrete type and no trait objects.
+
+mod crawl_state;
+mod postgres;
+mod row;
+mod sqlite;
+
+use std::collections::HashMap;
+
+use std::time::Duration;
+
+use chrono::{NaiveDate, Utc};
+
+use crate::arxiv_id::ArxivId;
+use crate::category::{Category, CategoryExpr};
+use crate::paper::{Merge, Paper};
+
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+/// Papers written per statement batch. Keeps SQLite well under its bound-parameter limit and
+/// PostgreSQL's arrays small, while amortising round trips.
+pub const BATCH_SIZE: usize = 500;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported database URL '{0}': use sqlite:PATH or postgres://USER@HOST/DB")]
+    UnsupportedUrl(String),
+    #[error("cannot open the database at {url}: {source}")]
+    Connect {
+        url: String,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("stored paper '{id}' is unreadable: {reason}")]
+    Corrupt { id: String, reason: String },
+}
+
+/// What a batch upsert did, paper by paper.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct UpsertCounts {
+    pub new: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+impl std::ops::AddAssign for UpsertCounts {
+    fn add_assign(&mut self, other: Self) {
+        self.new += other.new;
+        self.updated += other.updated;
+        self.unchanged += other.unchanged;
+    }
+}
+
+/// How a paper appears in a day's listing, as arXiv labels it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ListingKind {
+    /// Its primary category is one of the listed ones.
+    New,
+    /// Listed through a secondary category.
+    Cross,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListedPaper {
+    pub kind: ListingKind,
+    pub paper: Paper,
+}
+
+/// One page of a day's listing for a category expression.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Listing {
+    pub date: NaiveDate,
+    /// All papers of the day matching the expression (not only this page).
+    pub total: u64,
+    pub new: u64,
+    pub cross: u64,
+    /// This page, ordered as arXiv lists a day: new submissions, then cross-lists, each by id.
+    pub papers: Vec<ListedPaper>,
+}
+
+/// Papers announced in one category on one day.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DayCount {
+    pub date: NaiveDate,
+    pub category: Category,
+    pub papers: u64,
+}
+
+/// One crawl run as the log keeps it. Times are Unix seconds.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct CrawlRun {
+    pub id: i64,
+    pub kind: String,
+    pub started_at: i64,
+    pub finished_at: Option<i64>,
+    pub status: String,
+    /// JSON written by the crawler: counts per source and errors.
+    pub summary: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub enum Store {
+    Sqlite(SqliteStore),
+    Postgres(PgStore),
+}
+
+/// Dispatches a call to whichever backend this store is.
+macro_rules! dispatch {
+    ($self:ident, $store:ident => $call:expr) => {
+        match $self {
+            Store::Sqlite($store) => $call,
+            Store::Postgres($store) => $call,
+        }
+    };
+}
+
+impl Store {
+    /// Opens (and for SQLite, creates) the database at `url`: `sqlite:PATH` or `postgres://…`.
+    /// Does not migrate; call [`Store::migrate`].
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Store::Sqlite(SqliteStore::connect(url).await?))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Store::Postgres(PgStore::connect(url).await?))
+        } else {
+            Err(StoreError::UnsupportedUrl(redact_url(url)))
+        }
+    }
+
+    /// Applies the backend's pending migrations (idempotent).
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        dispatch!(self, s => s.migrate().await)
+    }
+
+    /// The backend's name, for logs and `/healthz`.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Store::Sqlite(_) => "sqlite",
+            Store::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Checks the database answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        dispatch!(self, s => s.ping().await)
+    }
+
+    /// Stores papers (already [`Paper::normalized`]), idempotently: a paper becomes one row
+    /// whatever the number of sources or runs, a newer version replaces an older one, an older one
+    /// never overwrites a newer one, and a record that changes nothing writes nothing.
+    pub async fn upsert(&self, papers: Vec<Paper>) -> Result<UpsertCounts, StoreError> {
+        let mut counts = UpsertCounts::default();
+        let mut papers = papers;
+        while !papers.is_empty() {
+            let rest = papers.split_off(papers.len().min(BATCH_SIZE));
+            let batch = std::mem::replace(&mut papers, rest);
+            counts += dispatch!(self, s => s.upsert_batch(batch).await)?;
+        }
+        Ok(counts)
+    }
+
+    /// The stored paper, if any.
+    pub async fn get(&self, id: &ArxivId) -> Result<Option<Paper>, StoreError> {
+        dispatch!(self, s => s.get(id).await)
+    }
+
+    /// A page of the papers announced on `date` that match `expr`.
+    pub async fn list_day(
+        &self,
+        expr: &CategoryExpr,
+        date: NaiveDate,
+        offset: u32,
+        limit: u32,
+    ) -> Result<Listing, StoreError> {
+        dispatch!(self, s => s.list_day(expr, date, offset, limit).await)
+    }
+
+    /// Every announced date that has papers, newest first.
+    pub async fn announced_dates(&self) -> Result<Vec<NaiveDate>, StoreError> {
+        dispatch!(self, s => s.announced_dates().await)
+    }
+
+    /// Papers per category and day for the days in `from..=to`, by date then category.
+    pub async fn day_counts(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<DayCount>, StoreError> {
+        dispatch!(self, s => s.day_counts(from, to).await)
+    }
+
+    /// Takes the named lease for `ttl` if nobody holds it, or if its holder let it expire (a
+    /// process killed mid-run). Returns whether `holder` now has it.
+    pub async fn try_lock(
+        &self,
+        name: &str,
+        holder: &str,
+        ttl: Duration,
+    ) -> Result<bool, StoreError> {
+        let now = Utc::now().timestamp();
+        let expires = now + ttl.as_secs() as i64;
+        dispatch!(self, s => s.try_lock(name, holder, now, expires).await)
+    }
+
+    /// Extends a lease `holder` has; false if it lost it (it expired and another run took it).
+    pub async fn renew_lock(
+        &self,
+        name: &str,
+        holder: &str,
+        ttl: Duration,
+    ) -> Result<bool, StoreError> {
+        let expires = Utc::now().timestamp() + ttl.as_secs() as i64;
+        dispatch!(self, s => s.renew_lock(name, holder, expires).await)
+    }
+
+    /// Who holds the named lease, if anyone (expired or not).
+    pub async fn lock_holder(&self, name: &str) -> Result<Option<String>, StoreError> {
+        dispatch!(self, s => s.lock_holder(name).await)
+    }
+
+    /// Moves the lease from `from` (known to be dead) to `to`, only if `from` still holds it.
+    pub async fn take_over_lock(
+        &self,
+        name: &str,
+        from: &str,
+        to: &str,
+        ttl: Duration,
+    ) -> Result<bool, StoreError> {
+        let expires = Utc::now().timestamp() + ttl.as_secs() as i64;
+        dispatch!(self, s => s.take_over_lock(name, from, to, expires).await)
+    }
+
+    pub async fn unlock(&self, name: &str, holder: &str) -> Result<(), StoreError> {
+        dispatch!(self, s => s.unlock(name, holder).await)
+    }
+
+    /// A named piece of crawler state (a checkpoint, feed validators), as JSON text.
+    pub async fn state(&self, name: &str) -> Result<Option<String>, StoreError> {
+        dispatch!(self, s => s.state(name).await)
+    }
+
+    pub async fn set_state(&self, name: &str, value: &str) -> Result<(), StoreError> {
+        let now = Utc::now().timestamp();
+        dispatch!(self, s => s.set_state(name, value, now).await)
+    }
+
+    pub async fn clear_state(&self, name: &str) -> Result<(), StoreError> {
+        dispatch!(self, s => s.clear_state(name).await)
+    }
+
+    /// Logs the start of a crawl run; returns its id for [`Store::finish_run`].
+    pub async fn start_run(&self, kind: &str) -> Result<i64, StoreError> {
+        let now = Utc::now().timestamp();
+        dispatch!(self, s => s.start_run(kind, now).await)
+    }
+
+    pub async fn finish_run(&self, id: i64, status: &str, summary: &str) -> Result<(), StoreError> {
+        let now = Utc::now().timestamp();
+        dispatch!(self, s => s.finish_run(id, status, summary, now).await)
+    }
+
+    /// The latest runs, newest first.
+    pub async fn recent_runs(&self, limit: u32) -> Result<Vec<CrawlRun>, StoreError> {
+        dispatch!(self, s => s.recent_runs(i64::from(limit)).await)
+    }
+
+    /// How many papers are stored.
+    pub async fn paper_count(&self) -> Result<u64, StoreError> {
+        dispatch!(self, s => s.paper_count().await)
+    }
+
+    /// Closes the pool, waiting for connections to finish (SQLite checkpoints its WAL on close).
+    pub async fn close(&self) {
+        dispatch!(self, s => s.close().await)
+    }
+}
+
+/// Decides, for one batch, what to write: the shared half of every backend's upsert.
+/// `stored` holds the rows of the batch's papers that already exist.
+pub(crate) fn plan_batch(
+    stored: HashMap<ArxivId, Paper>,
+    batch: Vec<Paper>,
+) -> (Vec<Paper>, UpsertCounts) {
+    let mut counts = UpsertCounts::default();
+    // Each record counts once, as if it had come in its own run; later records of the same
+    // paper merge into earlier ones of the batch, and the paper is written once.
+    let mut pending: HashMap<ArxivId, Paper> = HashMap::new();
+    let mut order = Vec::new();
+    for paper in batch {
+        let id = paper.id.clone();
+        let current = pending.get(&id).or_else(|| stored.get(&id));
+        match crate::paper::merge(current, paper) {
+            Merge::Unchanged => counts.unchanged += 1,
+            Merge::New(p) => {
+                counts.new += 1;
+                order.push(id.clone());
+                pending.insert(id, p);
+            }
+            Merge::Updated(p) => {
+                counts.updated += 1;
+                if pending.insert(id.clone(), p).is_none() {
+                    order.push(id);
+                }
+            }
+        }
+    }
+    let writes = order
+        .into_iter()
+        .filter_map(|id| pending.remove(&id))
+        .collect();
+    (writes, counts)
+}
+
+/// Hides the password of a database URL, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let Some((userinfo, host)) = rest.rsplit_once('@') else {
+        return url.to_string();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _password)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::paper::tests::sample;
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        assert_eq!(
+            redact_url("postgres://papers:s3cret@db:5432/papers"),
+            "postgres://papers:***@db:5432/papers"
+        );
+        assert_eq!(
+            redact_url("postgres://postgres@127.0.0.1/test"),
+            "postgres://postgres@127.0.0.1/test"
+        );
+        assert_eq!(redact_url("sqlite:data/papers.db"), "sqlite:data/papers.db");
+    }
+
+    #[test]
+    fn a_batch_with_the_same_paper_twice_writes_it_once() {
+        let v1 = sample("2506.01234", 1);
+        let v2 = sample("2506.01234", 2);
+        let (writes, counts) = plan_batch(HashMap::new(), vec![v1.clone(), v2, v1]);
+        assert_eq!(writes.len(), 1);
+        assert_eq!(writes[0].version, 2);
+        assert_eq!(
+            counts,
+            UpsertCounts {
+                new: 1,
+                updated: 1,
+                unchanged: 1
+            }
+        );
+    }
+}

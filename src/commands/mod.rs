@@ -1,0 +1,7 @@
+//! One module per subcommand.
+
+pub mod crawl;
+pub mod demo;
+pub mod fetch;
+pub mod import;
+pub mod serve;

@@ -1,0 +1,224 @@
+//! `papers`: the command line. Every subcommand here works end to end; the crawler, search and
+//! summaries add theirs as they land.
+
+mod commands;
+mod progress;
+
+use std::io::IsTerminal;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use papers_core::store::redact_url;
+use papers_core::{Config, LogFormat, Store};
+use papers_crawler::backfill::BackfillSpec;
+
+#[derive(Parser)]
+#[command(
+    name = "papers",
+    version,
+    about = "The day's arXiv papers: crawl, import, browse and serve them.",
+    after_help = "Configuration: defaults < papers.toml (or --config / PAPERS_CONFIG) < PAPERS_* \
+                  environment < flags.\nEnvironment: PAPERS_DATA_DIR, PAPERS_DATABASE_URL, \
+                  PAPERS_ADDR, PAPERS_LOG_FORMAT, PAPERS_LOG (log filter, e.g. debug), \
+                  PAPERS_CATEGORIES, PAPERS_CONTACT, PAPERS_ARXIV_FEED_URL, PAPERS_ARXIV_API_URL, \
+                  PAPERS_ARXIV_OAI_URL, PAPERS_ARXIV_MIN_INTERVAL_SECS.\n\n\
+                  Example:\n  papers demo                      # load the bundled sample, serve it \
+                  on http://127.0.0.1:8080"
+)]
+struct Cli {
+    /// Config file (TOML). Default: ./papers.toml if it exists.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Directory for the SQLite database and derived data. Default: ./papers-data
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Database URL: sqlite:PATH or postgres://USER@HOST/DB. Default: a SQLite file in the data dir.
+    #[arg(long, global = true, value_name = "URL")]
+    database_url: Option<String>,
+    /// Log format: text or json.
+    #[arg(long, global = true, value_name = "FORMAT")]
+    log_format: Option<LogFormat>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Import papers from a JSON Lines file (plain or gzip), e.g. the shared arXiv corpus.
+    #[command(after_help = "Example:\n  papers import arxiv-2025-2026.jsonl.gz\n\n\
+                            Re-running is safe: papers already stored are left alone or updated.")]
+    Import {
+        /// The file; `-` reads standard input.
+        file: PathBuf,
+    },
+    /// Create or upgrade the database schema (also done by every other command).
+    #[command(after_help = "Example:\n  papers --database-url postgres://papers@db/papers migrate")]
+    Migrate,
+    /// Load the bundled sample of real arXiv papers and serve it: works offline.
+    #[command(after_help = "Example:\n  papers demo --addr 127.0.0.1:8080")]
+    Demo {
+        /// Address to listen on (port 0 picks a free port).
+        #[arg(long, value_name = "HOST:PORT")]
+        addr: Option<SocketAddr>,
+    },
+    /// Crawl arXiv: the day's listings for the configured categories, or history with --backfill.
+    #[command(
+        after_help = "Examples:\n  papers crawl                                   # the day's listings (for cron)\n  \
+                            papers crawl --backfill --from 2025-01-01 --set cs   # history via OAI-PMH\n\n\
+                            Exit status: 0 all good (an empty weekend feed included, or another crawl \
+                            already running), 1 partial (some sources failed after retries; the rest is \
+                            stored), 2 nothing could be done.\n\
+                            Categories: [crawler] categories in papers.toml or PAPERS_CATEGORIES."
+    )]
+    Crawl {
+        /// Print the run's summary as one JSON object.
+        #[arg(long)]
+        json: bool,
+        /// Harvest history through OAI-PMH instead of the day's feeds; resumes where a killed run stopped.
+        #[arg(long)]
+        backfill: bool,
+        /// Backfill: first datestamp (YYYY-MM-DD).
+        #[arg(long, requires = "backfill", value_name = "DATE")]
+        from: Option<chrono::NaiveDate>,
+        /// Backfill: last datestamp (YYYY-MM-DD).
+        #[arg(long, requires = "backfill", value_name = "DATE")]
+        until: Option<chrono::NaiveDate>,
+        /// Backfill: OAI-PMH set, e.g. cs, math, physics:hep-th. Default: all of arXiv.
+        #[arg(long, requires = "backfill", value_name = "SET")]
+        set: Option<String>,
+    },
+    /// Fetch papers by id from the arXiv API and store them.
+    #[command(
+        after_help = "Example:\n  papers fetch 2506.01234 arXiv:hep-th/9901001v2 https://arxiv.org/abs/1706.03762"
+    )]
+    Fetch {
+        /// Ids in any form: 2506.01234, 2506.01234v2, hep-th/9901001, arXiv:…, abs/pdf URLs.
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+        /// Print the summary as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Serve the web site from the database.
+    #[command(after_help = "Example:\n  papers serve --addr 0.0.0.0:8080")]
+    Serve {
+        /// Address to listen on (port 0 picks a free port). Default: 127.0.0.1:8080
+        #[arg(long, value_name = "HOST:PORT")]
+        addr: Option<SocketAddr>,
+    },
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let config = match resolve_config(&cli) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    init_logging(config.log_format);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    // A crawl that cannot even start has done nothing: status 2, as documented.
+    let failure = match cli.command {
+        Command::Crawl { .. } | Command::Fetch { .. } => std::process::ExitCode::from(2),
+        _ => std::process::ExitCode::FAILURE,
+    };
+    match runtime.block_on(run(cli.command, config)) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            failure
+        }
+    }
+}
+
+/// Defaults < file < environment come from core; the flags go on top here.
+fn resolve_config(cli: &Cli) -> anyhow::Result<Config> {
+    let mut config = Config::load(cli.config.as_deref(), |key| std::env::var(key).ok())?;
+    if let Some(dir) = &cli.data_dir {
+        config.data_dir = dir.clone();
+    }
+    if let Some(url) = &cli.database_url {
+        config.database_url = Some(url.clone());
+    }
+    if let Some(format) = cli.log_format {
+        config.log_format = format;
+    }
+    match &cli.command {
+        Command::Serve { addr: Some(addr) } | Command::Demo { addr: Some(addr) } => {
+            config.addr = *addr;
+        }
+        _ => {}
+    }
+    Ok(config)
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PAPERS_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    // Colours only for a person at a terminal; journald and log files get plain text.
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
+    let store = open_store(&config).await?;
+    let done = |result: anyhow::Result<()>| result.map(|()| ExitCode::SUCCESS);
+    let result = match command {
+        Command::Import { file } => done(commands::import::run(&store, &file).await),
+        Command::Migrate => {
+            println!("database is up to date ({})", store.backend());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { .. } => done(commands::demo::run(&store, config.addr).await),
+        Command::Serve { .. } => done(commands::serve::run(&store, config.addr).await),
+        Command::Crawl {
+            json,
+            backfill: false,
+            ..
+        } => commands::crawl::daily(&store, &config, json).await,
+        Command::Crawl {
+            json,
+            backfill: true,
+            from,
+            until,
+            set,
+        } => {
+            let spec = BackfillSpec { set, from, until };
+            commands::crawl::backfill_history(&store, &config, spec, json).await
+        }
+        Command::Fetch { ids, json } => commands::fetch::run(&store, &config, &ids, json).await,
+    };
+    store.close().await;
+    result
+}
+
+/// Connects and migrates: every command works on an up-to-date schema.
+async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    let url = config.database_url();
+    let store = Store::connect(&url)
+        .await
+        .with_context(|| format!("opening the database {}", redact_url(&url)))?;
+    store
+        .migrate()
+        .await
+        .context("migrating the database schema")?;
+    tracing::debug!(database = %redact_url(&url), "database ready");
+    Ok(store)
+}

@@ -1,0 +1,3 @@
+//! Support shared by the integration tests (each test file declares `mod support;`).
+
+pub mod mock_arxiv;
