@@ -14,6 +14,7 @@ use clap::{Parser, Subcommand};
 use papers_core::store::redact_url;
 use papers_core::{Config, LogFormat, Store};
 use papers_crawler::backfill::BackfillSpec;
+use papers_crawler::search_backfill::SearchSpec;
 
 #[derive(Parser)]
 #[command(
@@ -89,6 +90,20 @@ enum Command {
         /// Backfill: OAI-PMH set, e.g. cs, math, physics:hep-th. Default: all of arXiv.
         #[arg(long, requires = "backfill", value_name = "SET")]
         set: Option<String>,
+        /// Backfill one category through the API's search by submission date instead of OAI-PMH
+        /// (needs --from; --until defaults to today).
+        #[arg(
+            long,
+            requires = "from",
+            conflicts_with = "set",
+            value_name = "CATEGORY"
+        )]
+        #[arg(value_parser = parse_category)]
+        category: Option<papers_core::Category>,
+        /// Backfill --category: entries per API page (at most 2000).
+        #[arg(long, requires = "category", value_name = "N", default_value_t = papers_crawler::search_backfill::DEFAULT_PAGE_SIZE,
+              value_parser = clap::value_parser!(u64).range(1..=papers_crawler::search_backfill::MAX_PAGE_SIZE))]
+        page_size: u64,
     },
     /// Fetch papers by id from the arXiv API and store them.
     #[command(
@@ -140,6 +155,10 @@ fn main() -> std::process::ExitCode {
             failure
         }
     }
+}
+
+fn parse_category(text: &str) -> Result<papers_core::Category, String> {
+    papers_core::Category::parse(text).map_err(|e| e.to_string())
 }
 
 /// Defaults < file < environment come from core; the flags go on top here.
@@ -199,10 +218,26 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             from,
             until,
             set,
-        } => {
-            let spec = BackfillSpec { set, from, until };
-            commands::crawl::backfill_history(&store, &config, spec, json).await
-        }
+            category,
+            page_size,
+        } => match (category, from) {
+            (Some(category), Some(from)) => {
+                let until = until.unwrap_or_else(|| chrono::Utc::now().date_naive());
+                let spec = SearchSpec {
+                    category,
+                    from,
+                    until,
+                    page_size,
+                };
+                commands::crawl::backfill_category(&store, &config, spec, json).await
+            }
+            // clap refuses --category without --from.
+            (Some(_), None) => anyhow::bail!("--category needs --from"),
+            (None, _) => {
+                let spec = BackfillSpec { set, from, until };
+                commands::crawl::backfill_history(&store, &config, spec, json).await
+            }
+        },
         Command::Fetch { ids, json } => commands::fetch::run(&store, &config, &ids, json).await,
     };
     store.close().await;

@@ -448,7 +448,15 @@ async fn a_killed_backfill_resumes_from_its_checkpoint() {
         .filter(|p| p.primary_category().archive() == "cs")
         .collect();
     assert!(papers.len() >= 150, "{}", papers.len());
-    site.mock.add_papers(with_api_details(&papers));
+    let mut served = with_api_details(&papers);
+    // A paper revised twice: the harvest must store its latest version, not v1.
+    served[0].version = 3;
+    served[0].updated = Some(
+        chrono::DateTime::parse_from_rfc3339("2026-07-10T09:30:00Z")
+            .unwrap()
+            .into(),
+    );
+    site.mock.add_papers(served.clone());
     site.mock.set_oai_page_size(20);
     site.set("PAPERS_ARXIV_MIN_INTERVAL_SECS", "0.3");
     let args = [
@@ -485,6 +493,11 @@ async fn a_killed_backfill_resumes_from_its_checkpoint() {
     assert_eq!(resumed.json()["resumed"], true);
     assert_eq!(resumed.json()["finished"], true);
     assert_eq!(count(&site).await, papers.len() as u64, "every record once");
+    let revised = stored(&site, &served[0].id).await.unwrap();
+    assert_eq!(revised.version, 3, "the version history of arXivRaw");
+    assert_eq!(revised.updated, served[0].updated);
+    assert_eq!(revised.authors, served[0].authors, "authors in order");
+    assert_eq!(revised.comment, served[0].comment);
     let first_of_resumed_run = site
         .mock
         .requests()
@@ -515,4 +528,107 @@ async fn fetch_stores_papers_by_any_id_form() {
     assert!(run.stderr.contains("2601.99999"), "{run:?}");
     assert!(stored(&site, &papers[1].id).await.is_some());
     assert_eq!(count(&site).await, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_category_backfill_pages_the_api_stores_repeats_once_and_resumes() {
+    let mut site = Site::start().await;
+    let at = |date: &str| -> Option<chrono::DateTime<chrono::Utc>> {
+        Some(
+            chrono::DateTime::parse_from_rfc3339(&format!("{date}T12:00:00Z"))
+                .unwrap()
+                .into(),
+        )
+    };
+    let mut wanted = Vec::new();
+    for (i, date) in ["2026-06-29", "2026-06-30", "2026-07-01"]
+        .iter()
+        .enumerate()
+    {
+        for mut paper in with_api_details(&sample(date, &["cs.LG"], 60)) {
+            // Submitted on the 10th, 11th, 12th of June: inside the searched range.
+            paper.published = at(&format!("2026-06-{}", 10 + i));
+            wanted.push(paper);
+        }
+    }
+    assert!(wanted.len() >= 40, "{}", wanted.len());
+    let mut too_early = with_api_details(&sample("2026-06-30", &["cs.LG"], 60)[..1]);
+    too_early[0].id = ArxivId::parse("2605.99999").unwrap();
+    too_early[0].published = at("2026-05-20");
+    let other_category: Vec<Paper> = with_api_details(&sample("2026-06-30", &["cs.CV"], 200))
+        .into_iter()
+        .filter(|p| p.categories.iter().all(|c| c.as_str() != "cs.LG"))
+        .take(5)
+        .map(|mut p| {
+            p.published = at("2026-06-11");
+            p
+        })
+        .collect();
+    assert_eq!(other_category.len(), 5);
+    site.mock.add_papers(
+        wanted
+            .iter()
+            .chain(&too_early)
+            .chain(&other_category)
+            .cloned()
+            .collect(),
+    );
+    site.mock.set_api_page_overlap(3);
+    site.set("PAPERS_ARXIV_MIN_INTERVAL_SECS", "0.3");
+    let args = [
+        "crawl",
+        "--backfill",
+        "--category",
+        "cs.LG",
+        "--from",
+        "2026-06-01",
+        "--until",
+        "2026-06-30",
+        "--page-size",
+        "10",
+        "--json",
+    ];
+
+    let mut child = site.command(&args).spawn().unwrap();
+    let started = Instant::now();
+    while requests_to(&site.mock, "/api/query").len() < 3 {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the backfill did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let after_kill = count(&site).await;
+    assert!(
+        after_kill > 0 && after_kill < wanted.len() as u64,
+        "{after_kill}"
+    );
+
+    site.set("PAPERS_ARXIV_MIN_INTERVAL_SECS", "0");
+    let run = site.papers(&args).await;
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let report = run.json();
+    assert_eq!(report["resumed"], true);
+    assert_eq!(report["finished"], true);
+    assert!(
+        report["duplicates"].as_u64().unwrap() > 0,
+        "pages overlapped: {report}"
+    );
+    assert_eq!(
+        count(&site).await,
+        wanted.len() as u64,
+        "each paper once, nothing outside the range"
+    );
+    assert!(stored(&site, &too_early[0].id).await.is_none());
+    assert!(stored(&site, &other_category[0].id).await.is_none());
+    let last = stored(&site, &wanted[wanted.len() - 1].id).await.unwrap();
+    assert_eq!(
+        last.doi,
+        wanted[wanted.len() - 1].doi,
+        "the API's full metadata"
+    );
+    let query = &site.mock.requests_to("/api/query")[0].query;
+    assert!(query.contains("submittedDate"), "{query}");
 }

@@ -46,6 +46,8 @@ pub struct BackfillReport {
     pub complete_list_size: Option<u64>,
     pub skipped: u64,
     pub deleted: u64,
+    /// Entries a page repeated from an earlier page of the same run (API searches), not stored twice.
+    pub duplicates: u64,
     pub new: u64,
     pub updated: u64,
     pub unchanged: u64,

@@ -128,7 +128,8 @@ impl ArxivClient {
         Ok(page)
     }
 
-    /// One page of an OAI-PMH `ListRecords` harvest in the `arXiv` metadata format.
+    /// One page of an OAI-PMH `ListRecords` harvest in the `arXivRaw` metadata format: the only
+    /// one that says how many versions a paper has (`arXiv` gives just the first and last dates).
     pub async fn oai(&self, request: &OaiRequest) -> Result<OaiPage, SourceError> {
         let mut url =
             Url::parse(&self.config.oai_url).map_err(|e| bad_url(&self.config.oai_url, e))?;
@@ -137,7 +138,7 @@ impl ArxivClient {
             query.append_pair("verb", "ListRecords");
             match request {
                 OaiRequest::Start { set, from, until } => {
-                    query.append_pair("metadataPrefix", "arXiv");
+                    query.append_pair("metadataPrefix", "arXivRaw");
                     if let Some(set) = set {
                         query.append_pair("set", set);
                     }

@@ -1,4 +1,5 @@
-//! `papers crawl` (the day's listings) and `papers crawl --backfill` (history through OAI-PMH):
+//! `papers crawl` (the day's listings) and `papers crawl --backfill` (history through OAI-PMH, or
+//! one category through the API's search):
 //! one complete, cron-safe run with one summary line and an exit status that says how it went.
 
 use std::process::ExitCode;
@@ -7,6 +8,7 @@ use papers_core::{Config, Store};
 use papers_crawler::backfill::{BackfillReport, BackfillSpec, backfill};
 use papers_crawler::daily::{DailyReport, crawl_daily};
 use papers_crawler::run::{Guarded, Outcome, guarded};
+use papers_crawler::search_backfill::{SearchSpec, search_backfill};
 use papers_crawler::source::ArxivClient;
 
 pub async fn daily(store: &Store, config: &Config, json: bool) -> anyhow::Result<ExitCode> {
@@ -66,6 +68,7 @@ fn daily_outcome(report: &DailyReport) -> Outcome {
     }
 }
 
+/// `papers crawl --backfill [--set S]`: OAI-PMH.
 pub async fn backfill_history(
     store: &Store,
     config: &Config,
@@ -76,29 +79,53 @@ pub async fn backfill_history(
     let run = guarded(
         store,
         "backfill",
-        || {
-            backfill(store, &client, &spec, |r: &BackfillReport| {
-                tracing::info!(
-                    pages = r.pages,
-                    records = r.records,
-                    of = r.complete_list_size,
-                    "backfill progress"
-                );
-            })
-        },
+        || backfill(store, &client, &spec, log_progress),
         backfill_outcome,
         |r| serde_json::to_string(r).unwrap_or_default(),
     )
     .await?;
+    Ok(report_backfill(run, json))
+}
+
+/// `papers crawl --backfill --category C --from D`: the API's search.
+pub async fn backfill_category(
+    store: &Store,
+    config: &Config,
+    spec: SearchSpec,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let client = ArxivClient::new(config.crawler.clone())?;
+    let run = guarded(
+        store,
+        "backfill",
+        || search_backfill(store, &client, &spec, log_progress),
+        backfill_outcome,
+        |r| serde_json::to_string(r).unwrap_or_default(),
+    )
+    .await?;
+    Ok(report_backfill(run, json))
+}
+
+fn log_progress(r: &BackfillReport) {
+    tracing::info!(
+        pages = r.pages,
+        records = r.records,
+        of = r.complete_list_size,
+        "backfill progress"
+    );
+}
+
+fn report_backfill(run: Guarded<BackfillReport>, json: bool) -> ExitCode {
     let Guarded::Ran(report) = run else {
-        return Ok(busy(json));
+        return busy(json);
     };
     let outcome = backfill_outcome(&report);
     if json {
         println!("{}", with_outcome(&report, outcome));
     } else {
         println!(
-            "backfill {}: {} pages, {} records{}, {} new, {} updated, {} unchanged, {} skipped{}",
+            "backfill {}: {} pages, {} records{}, {} new, {} updated, {} unchanged, {} skipped, \
+             {} duplicates{}",
             outcome.as_str(),
             report.pages,
             report.records,
@@ -109,6 +136,7 @@ pub async fn backfill_history(
             report.updated,
             report.unchanged,
             report.skipped,
+            report.duplicates,
             if report.finished {
                 ", finished"
             } else {
@@ -119,7 +147,7 @@ pub async fn backfill_history(
             eprintln!("error: {error}");
         }
     }
-    Ok(ExitCode::from(outcome.exit_code() as u8))
+    ExitCode::from(outcome.exit_code() as u8)
 }
 
 fn backfill_outcome(report: &BackfillReport) -> Outcome {

@@ -112,6 +112,9 @@ struct MockState {
     faults: Vec<(String, Fault)>,
     requests: Vec<LoggedRequest>,
     oai_page_size: usize,
+    /// Search pages after the first start this many entries early, repeating the end of the
+    /// page before (arXiv's offset paging does this when papers arrive during a harvest).
+    api_page_overlap: usize,
 }
 
 struct Listing {
@@ -136,6 +139,7 @@ impl MockArxiv {
                 faults: Vec::new(),
                 requests: Vec::new(),
                 oai_page_size: 100,
+                api_page_overlap: 0,
             }),
         });
         let app = Router::new()
@@ -207,6 +211,11 @@ impl MockArxiv {
     pub fn set_oai_page_size(&self, n: usize) {
         assert!(n > 0, "an OAI-PMH page holds at least one record");
         self.inner.lock().oai_page_size = n;
+    }
+
+    /// Makes every API search page but the first repeat the last `n` entries of the page before.
+    pub fn set_api_page_overlap(&self, n: usize) {
+        self.inner.lock().api_page_overlap = n;
     }
 
     /// Queues a fault for the next request whose path starts with `path_prefix` (`/rss`,
@@ -737,7 +746,14 @@ impl Inner {
             }
         }
         let total = found.len();
-        let page: Vec<(&Paper, u32)> = found.into_iter().skip(start).take(max).collect();
+        // With an overlap, page k of a search starts k × overlap entries early, so it repeats
+        // the last `overlap` entries of page k − 1.
+        let first = if requested.is_empty() && max > 0 {
+            start.saturating_sub(state.api_page_overlap * (start / max))
+        } else {
+            start
+        };
+        let page: Vec<(&Paper, u32)> = found.into_iter().skip(first).take(max).collect();
         let bad = malformed.then_some(page.len() / 2);
 
         let mut out = String::new();
@@ -1104,7 +1120,37 @@ impl OaiError {
 }
 
 /// Where a `ListRecords` harvest is.
+/// The two metadata formats arXiv's OAI-PMH serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    /// `arXiv`: created/updated dates, structured authors, no version numbers.
+    ArXiv,
+    /// `arXivRaw`: one `<version>` per version with its date, authors as one string.
+    Raw,
+}
+
+impl Format {
+    fn from_prefix(prefix: &str) -> Result<Format, OaiError> {
+        match prefix {
+            "arXiv" => Ok(Format::ArXiv),
+            "arXivRaw" => Ok(Format::Raw),
+            other => Err(OaiError::new(
+                "cannotDisseminateFormat",
+                format!("The mock arXiv serves metadataPrefix=arXiv and arXivRaw, not {other}."),
+            )),
+        }
+    }
+
+    fn prefix(self) -> &'static str {
+        match self {
+            Format::ArXiv => "arXiv",
+            Format::Raw => "arXivRaw",
+        }
+    }
+}
+
 struct Harvest {
+    format: Format,
     offset: usize,
     from: Option<NaiveDate>,
     until: Option<NaiveDate>,
@@ -1115,7 +1161,8 @@ impl Harvest {
     fn token(&self, offset: usize) -> String {
         let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
         format!(
-            "{offset}|{}|{}|{}",
+            "{offset}|{}|{}|{}|{}",
+            self.format.prefix(),
             date(self.from),
             date(self.until),
             self.set.as_deref().unwrap_or_default()
@@ -1123,8 +1170,9 @@ impl Harvest {
     }
 
     fn from_token(token: &str) -> Option<Harvest> {
-        let mut parts = token.splitn(4, '|');
+        let mut parts = token.splitn(5, '|');
         let offset = parts.next()?.parse().ok()?;
+        let format = Format::from_prefix(parts.next()?).ok()?;
         let date = |text: &str| -> Option<Option<NaiveDate>> {
             if text.is_empty() {
                 Some(None)
@@ -1136,6 +1184,7 @@ impl Harvest {
         let until = date(parts.next()?)?;
         let set = parts.next()?;
         Some(Harvest {
+            format,
             offset,
             from,
             until,
@@ -1222,21 +1271,15 @@ impl Inner {
                 )
             })?
         } else {
-            match get("metadataPrefix") {
+            let format = match get("metadataPrefix") {
                 None => {
                     return Err(OaiError::new(
                         "badArgument",
                         "metadataPrefix is a required argument.",
                     ));
                 }
-                Some("arXiv") => {}
-                Some(other) => {
-                    return Err(OaiError::new(
-                        "cannotDisseminateFormat",
-                        format!("The mock arXiv only serves metadataPrefix=arXiv, not {other}."),
-                    ));
-                }
-            }
+                Some(prefix) => Format::from_prefix(prefix)?,
+            };
             let date = |name: &str| -> Result<Option<NaiveDate>, OaiError> {
                 match get(name) {
                     None => Ok(None),
@@ -1260,6 +1303,7 @@ impl Inner {
                 ));
             }
             Harvest {
+                format,
                 offset: 0,
                 from,
                 until,
@@ -1300,7 +1344,14 @@ impl Inner {
                 Some(set) => vec![set.clone()],
                 None => set_specs(paper),
             };
-            render_record(&mut out, paper, *stamp, &sets, bad == Some(i));
+            render_record(
+                &mut out,
+                harvest.format,
+                paper,
+                *stamp,
+                &sets,
+                bad == Some(i),
+            );
         }
         let cursor = harvest.offset;
         if end < total {
@@ -1332,12 +1383,7 @@ impl Inner {
                 "GetRecord needs identifier and metadataPrefix.",
             ));
         };
-        if prefix != "arXiv" {
-            return Err(OaiError::new(
-                "cannotDisseminateFormat",
-                format!("The mock arXiv only serves metadataPrefix=arXiv, not {prefix}."),
-            ));
-        }
+        let format = Format::from_prefix(prefix)?;
         let missing = || {
             OaiError::new(
                 "idDoesNotExist",
@@ -1359,6 +1405,7 @@ impl Inner {
         let mut out = String::from("<GetRecord>\n");
         render_record(
             &mut out,
+            format,
             paper,
             datestamp(paper),
             &set_specs(paper),
@@ -1411,7 +1458,14 @@ fn in_set(p: &Paper, set: &str) -> bool {
         .any(|s| s == set || s.strip_prefix(set).is_some_and(|r| r.starts_with(':')))
 }
 
-fn render_record(out: &mut String, p: &Paper, stamp: NaiveDate, sets: &[String], malformed: bool) {
+fn render_record(
+    out: &mut String,
+    format: Format,
+    p: &Paper,
+    stamp: NaiveDate,
+    sets: &[String],
+    malformed: bool,
+) {
     let id = if malformed {
         MALFORMED_ID.to_string()
     } else {
@@ -1424,6 +1478,15 @@ fn render_record(out: &mut String, p: &Paper, stamp: NaiveDate, sets: &[String],
         let _ = writeln!(out, " <setSpec>{}</setSpec>", esc(set));
     }
     out.push_str("</header>\n<metadata>\n");
+    match format {
+        Format::ArXiv => render_arxiv(out, p, &id),
+        Format::Raw => render_arxiv_raw(out, p, &id),
+    }
+    out.push_str("</metadata>\n</record>\n");
+}
+
+/// The `arXiv` metadata of a record.
+fn render_arxiv(out: &mut String, p: &Paper, id: &str) {
     out.push_str(
         " <arXiv xmlns=\"http://arxiv.org/OAI/arXiv/\" \
          xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" \
@@ -1475,7 +1538,69 @@ fn render_record(out: &mut String, p: &Paper, stamp: NaiveDate, sets: &[String],
         "<abstract>  {}\n</abstract></arXiv>",
         esc(&p.abstract_text)
     );
-    out.push_str("</metadata>\n</record>\n");
+}
+
+/// The `arXivRaw` metadata of a record: v1 dated when the paper was published, every later
+/// version when it was last updated (the mock knows no dates in between).
+fn render_arxiv_raw(out: &mut String, p: &Paper, id: &str) {
+    out.push_str(
+        " <arXivRaw xmlns=\"http://arxiv.org/OAI/arXivRaw/\" \
+         xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" \
+         xsi:schemaLocation=\"http://arxiv.org/OAI/arXivRaw/ http://arxiv.org/OAI/arXivRaw.xsd\">\n",
+    );
+    let _ = writeln!(
+        out,
+        " <id>{id}</id><submitter>{}</submitter>",
+        esc(p.authors.first().map_or("", String::as_str))
+    );
+    for n in 1..=p.version.max(1) {
+        let date = if n == 1 {
+            p.published.or(p.updated)
+        } else {
+            p.updated.or(p.published)
+        };
+        let _ = write!(out, "<version version=\"v{n}\">");
+        if let Some(date) = date {
+            let _ = write!(
+                out,
+                "<date>{}</date>",
+                date.format("%a, %-d %b %Y %H:%M:%S GMT")
+            );
+        }
+        out.push_str("<size>512kb</size><source_type>D</source_type></version>\n");
+    }
+    let _ = write!(out, "<title>{}</title>", esc(&p.title));
+    let _ = write!(out, "<authors>{}</authors>", esc(&raw_authors(&p.authors)));
+    let categories: Vec<&str> = p.categories.iter().map(Category::as_str).collect();
+    let _ = write!(
+        out,
+        "<categories>{}</categories>",
+        esc(&categories.join(" "))
+    );
+    if let Some(comment) = &p.comment {
+        let _ = write!(out, "<comments>{}</comments>", esc(comment));
+    }
+    if let Some(journal) = &p.journal_ref {
+        let _ = write!(out, "<journal-ref>{}</journal-ref>", esc(journal));
+    }
+    if let Some(doi) = &p.doi {
+        let _ = write!(out, "<doi>{}</doi>", esc(doi));
+    }
+    let _ = write!(out, "<license>{LICENSE}</license>");
+    let _ = writeln!(
+        out,
+        "<abstract>  {}\n</abstract></arXivRaw>",
+        esc(&p.abstract_text)
+    );
+}
+
+/// Authors as arXivRaw writes them: `A, B and C`.
+fn raw_authors(authors: &[String]) -> String {
+    match authors {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
