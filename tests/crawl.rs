@@ -488,6 +488,14 @@ async fn a_killed_backfill_resumes_from_its_checkpoint() {
     // on from the checkpoint.
     site.set("PAPERS_ARXIV_MIN_INTERVAL_SECS", "0");
     let before = requests_to(&site.mock, "/oai2").len();
+    // OAI-PMH's flow control: 503 with Retry-After, then the same request again.
+    site.mock.push_fault(
+        "/oai2",
+        Fault::Status {
+            code: 503,
+            retry_after: Some("1".into()),
+        },
+    );
     let resumed = site.papers(&args).await;
     assert_eq!(resumed.code, Some(0), "{resumed:?}");
     assert_eq!(resumed.json()["resumed"], true);
@@ -508,6 +516,15 @@ async fn a_killed_backfill_resumes_from_its_checkpoint() {
     assert!(
         first_of_resumed_run.query.contains("resumptionToken"),
         "resumed by token"
+    );
+    let resumed_requests = &site.mock.requests_to("/oai2")[before..];
+    assert_eq!(
+        resumed_requests[1].query, resumed_requests[0].query,
+        "the page refused with 503 is asked again"
+    );
+    assert!(
+        resumed_requests[1].at - resumed_requests[0].at >= Duration::from_secs(1),
+        "Retry-After: 1 was honoured"
     );
 }
 
