@@ -117,6 +117,37 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Bring the search index up to date with the database (only what changed since the last run).
+    #[command(
+        after_help = "Examples:\n  papers index             # after each crawl or import\n  \
+                            papers index --rebuild   # from scratch (after an upgrade of papers)"
+    )]
+    Index {
+        /// Drop the index and build it again from the database.
+        #[arg(long)]
+        rebuild: bool,
+        /// Print the summary as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Search the indexed papers (see the README for the query language).
+    #[command(
+        after_help = "Examples:\n  papers search 'low-rank attention cat:cs.LG year:2026'\n  \
+                            papers search '\"diffusion transformer\" -video' --sort newest --json"
+    )]
+    Search {
+        /// Words, "phrases", AND, -exclusions, ti: au: abs: cat: venue: year: after: before:, or an arXiv id.
+        query: String,
+        /// How many results (1-200).
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=200))]
+        limit: u16,
+        /// relevance or newest.
+        #[arg(long, default_value = "relevance", value_parser = parse_sort)]
+        sort: papers_indexer::Sort,
+        /// One JSON object per hit: id, title, score, snippet, authors, categories, date.
+        #[arg(long)]
+        json: bool,
+    },
     /// Serve the web site from the database.
     #[command(after_help = "Example:\n  papers serve --addr 0.0.0.0:8080")]
     Serve {
@@ -154,6 +185,14 @@ fn main() -> std::process::ExitCode {
             eprintln!("error: {error:#}");
             failure
         }
+    }
+}
+
+fn parse_sort(text: &str) -> Result<papers_indexer::Sort, String> {
+    match text {
+        "relevance" => Ok(papers_indexer::Sort::Relevance),
+        "newest" => Ok(papers_indexer::Sort::Newest),
+        other => Err(format!("{other}: use relevance or newest")),
     }
 }
 
@@ -205,7 +244,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             println!("database is up to date ({})", store.backend());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo { .. } => done(commands::demo::run(&store, config.addr).await),
+        Command::Demo { .. } => done(commands::demo::run(&store, &config).await),
         Command::Serve { .. } => done(commands::serve::run(&store, config.addr).await),
         Command::Crawl {
             json,
@@ -239,6 +278,21 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             }
         },
         Command::Fetch { ids, json } => commands::fetch::run(&store, &config, &ids, json).await,
+        Command::Index { rebuild, json } => {
+            done(commands::search::index(&store, &config, rebuild, json).await)
+        }
+        Command::Search {
+            query,
+            limit,
+            sort,
+            json,
+        } => done(commands::search::search(
+            &config,
+            &query,
+            usize::from(limit),
+            sort,
+            json,
+        )),
     };
     store.close().await;
     result

@@ -271,3 +271,65 @@ async fn large_batches_are_split(store: Store) {
     assert_eq!(listing.papers.len(), 34);
 }
 store_test!(large_batches_on, large_batches_are_split);
+
+/// Follows `changed_since` page by page from `start`, as the indexer does.
+async fn follow(
+    store: &Store,
+    start: Option<papers_core::store::Watermark>,
+    page: u32,
+) -> (Vec<String>, Option<papers_core::store::Watermark>) {
+    let mut seen = Vec::new();
+    let mut mark = start;
+    loop {
+        let changed = store.changed_since(mark.as_ref(), page).await.unwrap();
+        let Some(last) = changed.last() else {
+            return (seen, mark);
+        };
+        mark = Some(papers_core::store::Watermark::of(last));
+        seen.extend(changed.iter().map(|c| c.paper.id.to_string()));
+    }
+}
+
+async fn changes_are_followed_once_in_order(store: Store) {
+    // One batch: 250 rows share one modified_at; paging must still visit each exactly once.
+    let papers: Vec<Paper> = (0..250)
+        .map(|i| paper(&format!("2606.{i:05}"), 1, &["cs.LG"], 3))
+        .collect();
+    store.upsert(papers).await.unwrap();
+    let (seen, mark) = follow(&store, None, 40).await;
+    assert_eq!(seen.len(), 250);
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 250, "no row twice");
+
+    // Nothing new: nothing to follow. An unchanged re-upsert is not a change.
+    store
+        .upsert(vec![paper("2606.00007", 1, &["cs.LG"], 3)])
+        .await
+        .unwrap();
+    assert_eq!(
+        follow(&store, mark.clone(), 40).await.0,
+        Vec::<String>::new()
+    );
+
+    // A new version and a new paper are the changes, and the full content comes with them.
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    store
+        .upsert(vec![
+            paper("2606.00007", 2, &["cs.LG"], 3),
+            paper("2606.99999", 1, &["cs.CL"], 4),
+        ])
+        .await
+        .unwrap();
+    let changed = store.changed_since(mark.as_ref(), 10).await.unwrap();
+    let mut ids: Vec<String> = changed.iter().map(|c| c.paper.id.to_string()).collect();
+    ids.sort();
+    assert_eq!(ids, ["2606.00007", "2606.99999"]);
+    let revised = changed
+        .iter()
+        .find(|c| c.paper.id.as_str() == "2606.00007")
+        .unwrap();
+    assert_eq!(revised.paper.version, 2);
+}
+store_test!(changes_on, changes_are_followed_once_in_order);

@@ -1,4 +1,12 @@
-//! Search over the Store: the tantivy index, embedders, vectors and ranking.
+//! Search over the Store: the tantivy index derived from it, and the query language.
 //!
-//! Empty on purpose: the «Search» issue builds this crate. Nothing here pretends to search yet,
-//! and no command exposes it.
+//! - [`query`]: what people type, parsed (and refused with a reason when it cannot be meant);
+//! - [`schema`]: the index's fields and analyzers;
+//! - [`index`]: [`SearchIndex`], opened or created under the data dir, kept in step with the
+//!   Store by [`SearchIndex::sync`], searched by [`SearchIndex::search`].
+
+pub mod index;
+pub mod query;
+pub mod schema;
+
+pub use index::{Hit, IndexError, SearchIndex, SearchOptions, SearchResults, Sort, SyncReport};

@@ -2,16 +2,15 @@
 //!
 //! The sample (demo/arxiv-sample.jsonl.gz, made by scripts/make-demo-sample.py) is compiled in, so
 //! the demo works from any directory and without network. Loading is an ordinary, idempotent
-//! import: a second run finds every paper unchanged.
+//! import: a second run finds every paper unchanged. The search index is brought up to date too,
+//! so `papers search` works on the demo data.
 
-use std::net::SocketAddr;
-
-use papers_core::Store;
+use papers_core::{Config, Store};
 
 /// Real arXiv metadata (CC0): 24 announced days, attention, diffusion and low-rank papers first.
 const SAMPLE: &[u8] = include_bytes!("../../demo/arxiv-sample.jsonl.gz");
 
-pub async fn run(store: &Store, addr: SocketAddr) -> anyhow::Result<()> {
+pub async fn run(store: &Store, config: &Config) -> anyhow::Result<()> {
     super::import::import(
         store,
         Box::new(SAMPLE),
@@ -19,5 +18,6 @@ pub async fn run(store: &Store, addr: SocketAddr) -> anyhow::Result<()> {
         "the bundled demo sample",
     )
     .await?;
-    super::serve::run(store, addr).await
+    super::search::index(store, config, false, false).await?;
+    super::serve::run(store, config.addr).await
 }

@@ -4,4 +4,5 @@ pub mod crawl;
 pub mod demo;
 pub mod fetch;
 pub mod import;
+pub mod search;
 pub mod serve;

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 use std::time::Duration;
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::arxiv_id::ArxivId;
 use crate::category::{Category, CategoryExpr};
@@ -103,6 +103,29 @@ pub struct DayCount {
     pub papers: u64,
 }
 
+/// A paper and when its row last changed: what derived data (the search index) follows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Changed {
+    pub modified_at: DateTime<Utc>,
+    pub paper: Paper,
+}
+
+/// How far a follower of [`Store::changed_since`] has read: the last row it saw.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Watermark {
+    pub modified_at: DateTime<Utc>,
+    pub id: ArxivId,
+}
+
+impl Watermark {
+    pub fn of(changed: &Changed) -> Watermark {
+        Watermark {
+            modified_at: changed.modified_at,
+            id: changed.paper.id.clone(),
+        }
+    }
+}
+
 /// One crawl run as the log keeps it. Times are Unix seconds.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct CrawlRun {
@@ -179,6 +202,17 @@ impl Store {
     /// The stored paper, if any.
     pub async fn get(&self, id: &ArxivId) -> Result<Option<Paper>, StoreError> {
         dispatch!(self, s => s.get(id).await)
+    }
+
+    /// Up to `limit` papers whose rows changed after `after` (all papers when `None`), oldest
+    /// change first. Following it page by page, with the last row as the next watermark, visits
+    /// every change once in the order it was stored.
+    pub async fn changed_since(
+        &self,
+        after: Option<&Watermark>,
+        limit: u32,
+    ) -> Result<Vec<Changed>, StoreError> {
+        dispatch!(self, s => s.changed_since(after, limit).await)
     }
 
     /// A page of the papers announced on `date` that match `expr`.

@@ -133,6 +133,35 @@ where
     }
 }
 
+/// A paper with the time its row last changed, for derived data that follows the Store.
+pub(crate) struct ChangedRow {
+    pub modified_at: DateTime<Utc>,
+    pub paper: PaperRow,
+}
+
+impl<'r, R: sqlx::Row> sqlx::FromRow<'r, R> for ChangedRow
+where
+    PaperRow: sqlx::FromRow<'r, R>,
+    DateTime<Utc>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    &'static str: sqlx::ColumnIndex<R>,
+{
+    fn from_row(row: &'r R) -> Result<Self, sqlx::Error> {
+        Ok(ChangedRow {
+            modified_at: row.try_get("modified_at")?,
+            paper: PaperRow::from_row(row)?,
+        })
+    }
+}
+
+impl ChangedRow {
+    pub fn into_changed(self) -> Result<super::Changed, StoreError> {
+        Ok(super::Changed {
+            modified_at: self.modified_at,
+            paper: self.paper.into_paper()?,
+        })
+    }
+}
+
 /// Assembles a [`Listing`] from the per-kind counts and the page's rows.
 pub(crate) fn listing(
     date: NaiveDate,

@@ -13,9 +13,10 @@ use sqlx::sqlite::{
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::row::{
-    ListedRow, PAPER_COLUMNS, PaperColumns, PaperRow, day_counts, listing, prefixed_columns,
+    ChangedRow, ListedRow, PAPER_COLUMNS, PaperColumns, PaperRow, day_counts, listing,
+    prefixed_columns,
 };
-use super::{DayCount, Listing, StoreError, UpsertCounts, plan_batch};
+use super::{Changed, DayCount, Listing, StoreError, UpsertCounts, Watermark, plan_batch};
 use crate::arxiv_id::ArxivId;
 use crate::category::{Category, CategoryExpr};
 use crate::paper::Paper;
@@ -170,6 +171,29 @@ impl SqliteStore {
         .fetch_optional(&self.pool)
         .await?;
         row.map(PaperRow::into_paper).transpose()
+    }
+
+    pub async fn changed_since(
+        &self,
+        after: Option<&Watermark>,
+        limit: u32,
+    ) -> Result<Vec<Changed>, StoreError> {
+        // Keyset paging on (modified_at, id): stable however many rows share a timestamp.
+        let (since, after_id) = match after {
+            Some(w) => (Some(w.modified_at), w.id.as_str()),
+            None => (None, ""),
+        };
+        let rows: Vec<ChangedRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {PAPER_COLUMNS}, modified_at FROM papers \
+             WHERE ?1 IS NULL OR modified_at > ?1 OR (modified_at = ?1 AND id > ?2) \
+             ORDER BY modified_at, id LIMIT ?3"
+        )))
+        .bind(since)
+        .bind(after_id)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(ChangedRow::into_changed).collect()
     }
 
     pub async fn list_day(
