@@ -8,5 +8,7 @@
 pub mod index;
 pub mod query;
 pub mod schema;
+pub mod simd;
+pub mod vectors;
 
 pub use index::{Hit, IndexError, SearchIndex, SearchOptions, SearchResults, Sort, SyncReport};
