@@ -333,3 +333,74 @@ async fn changes_are_followed_once_in_order(store: Store) {
     assert_eq!(revised.paper.version, 2);
 }
 store_test!(changes_on, changes_are_followed_once_in_order);
+
+async fn embeddings_follow_paper_versions(store: Store) {
+    use papers_core::store::Embedding;
+    let papers: Vec<Paper> = (0..5)
+        .map(|i| paper(&format!("2606.{i:05}"), 1, &["cs.LG"], 2))
+        .collect();
+    store.upsert(papers.clone()).await.unwrap();
+    let todo = store.papers_to_embed("lsa-4", "", 100).await.unwrap();
+    assert_eq!(todo.len(), 5, "nothing embedded yet");
+    // Paged by id.
+    let first = store.papers_to_embed("lsa-4", "", 2).await.unwrap();
+    let rest = store
+        .papers_to_embed("lsa-4", first[1].id.as_str(), 100)
+        .await
+        .unwrap();
+    assert_eq!(first.len() + rest.len(), 5);
+
+    let rows: Vec<Embedding> = papers
+        .iter()
+        .enumerate()
+        .map(|(i, p)| Embedding {
+            id: p.id.clone(),
+            version: 1,
+            vector: vec![i as f32, -0.5, 1e-7, f32::MAX],
+        })
+        .collect();
+    store.put_embeddings("lsa-4", &rows).await.unwrap();
+    assert!(
+        store
+            .papers_to_embed("lsa-4", "", 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store
+            .papers_to_embed("minilm", "", 100)
+            .await
+            .unwrap()
+            .len(),
+        5,
+        "per embedder"
+    );
+    assert_eq!(
+        store.embeddings("lsa-4", "", 100).await.unwrap(),
+        rows,
+        "bit for bit"
+    );
+
+    // A new version makes its vector stale; replacing it leaves one row.
+    store
+        .upsert(vec![paper("2606.00003", 2, &["cs.LG"], 2)])
+        .await
+        .unwrap();
+    let stale = store.papers_to_embed("lsa-4", "", 100).await.unwrap();
+    assert_eq!(stale.len(), 1);
+    assert_eq!((stale[0].id.as_str(), stale[0].version), ("2606.00003", 2));
+    let fresh = Embedding {
+        id: stale[0].id.clone(),
+        version: 2,
+        vector: vec![9.0; 4],
+    };
+    store
+        .put_embeddings("lsa-4", &[fresh.clone()])
+        .await
+        .unwrap();
+    let stored = store.embeddings("lsa-4", "", 100).await.unwrap();
+    assert_eq!(stored.len(), 5);
+    assert_eq!(stored[3], fresh);
+}
+store_test!(embeddings_on, embeddings_follow_paper_versions);

@@ -2,49 +2,8 @@
 //! (checkpoints, feed validators), and a log of runs. The SQL is the same on both backends but for
 //! placeholders, so both live here side by side.
 
-use super::postgres::PgStore;
-use super::sqlite::SqliteStore;
+use super::dialect::{Dialect, both};
 use super::{CrawlRun, StoreError};
-
-/// Each method, written once, compiled for both backends; `Self::sql` adapts the placeholders
-/// (`?` for SQLite, `$n` for PostgreSQL).
-macro_rules! both {
-    ($($body:tt)*) => {
-        impl SqliteStore { $($body)* }
-        impl PgStore { $($body)* }
-    };
-}
-
-/// Rewrites `?` placeholders as `$1, $2, …` for PostgreSQL.
-fn numbered(sql: &str) -> String {
-    let mut out = String::with_capacity(sql.len() + 8);
-    let mut n = 0;
-    for c in sql.chars() {
-        if c == '?' {
-            n += 1;
-            out.push_str(&format!("${n}"));
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-trait Dialect {
-    fn sql(sql: &'static str) -> String;
-}
-
-impl Dialect for SqliteStore {
-    fn sql(sql: &'static str) -> String {
-        sql.to_string()
-    }
-}
-
-impl Dialect for PgStore {
-    fn sql(sql: &'static str) -> String {
-        numbered(sql)
-    }
-}
 
 both! {
     pub async fn try_lock(&self, name: &str, holder: &str, now: i64, expires_at: i64) -> Result<bool, StoreError> {
@@ -178,7 +137,7 @@ mod tests {
     #[test]
     fn placeholders_are_numbered_for_postgres() {
         assert_eq!(
-            super::numbered("UPDATE t SET a = ? WHERE b = ? AND c = ?"),
+            super::super::dialect::numbered("UPDATE t SET a = ? WHERE b = ? AND c = ?"),
             "UPDATE t SET a = $1 WHERE b = $2 AND c = $3"
         );
     }

@@ -6,6 +6,8 @@
 //! callers hold one concrete type and no trait objects.
 
 mod crawl_state;
+mod dialect;
+mod embeddings;
 mod postgres;
 mod row;
 mod sqlite;
@@ -20,6 +22,7 @@ use crate::arxiv_id::ArxivId;
 use crate::category::{Category, CategoryExpr};
 use crate::paper::{Merge, Paper};
 
+pub use embeddings::Embedding;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -202,6 +205,36 @@ impl Store {
     /// The stored paper, if any.
     pub async fn get(&self, id: &ArxivId) -> Result<Option<Paper>, StoreError> {
         dispatch!(self, s => s.get(id).await)
+    }
+
+    /// Up to `limit` papers, by id after `after` (`""` to start), that have no vector from
+    /// `embedder` or one computed from an older version.
+    pub async fn papers_to_embed(
+        &self,
+        embedder: &str,
+        after: &str,
+        limit: u32,
+    ) -> Result<Vec<Paper>, StoreError> {
+        dispatch!(self, s => s.papers_to_embed(embedder, after, limit).await)
+    }
+
+    /// Stores (or replaces) vectors of `embedder`.
+    pub async fn put_embeddings(
+        &self,
+        embedder: &str,
+        rows: &[Embedding],
+    ) -> Result<(), StoreError> {
+        dispatch!(self, s => s.put_embeddings(embedder, rows).await)
+    }
+
+    /// Up to `limit` stored vectors of `embedder`, by paper id after `after` (`""` to start).
+    pub async fn embeddings(
+        &self,
+        embedder: &str,
+        after: &str,
+        limit: u32,
+    ) -> Result<Vec<Embedding>, StoreError> {
+        dispatch!(self, s => s.embeddings(embedder, after, limit).await)
     }
 
     /// Up to `limit` papers whose rows changed after `after` (all papers when `None`), oldest
