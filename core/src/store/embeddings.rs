@@ -20,7 +20,7 @@ fn to_bytes(vector: &[f32]) -> Vec<u8> {
 }
 
 fn from_bytes(bytes: &[u8]) -> Result<Vec<f32>, StoreError> {
-    if bytes.len() % 4 != 0 {
+    if !bytes.len().is_multiple_of(4) {
         return Err(StoreError::Corrupt {
             id: String::new(),
             reason: format!("a stored vector of {} bytes", bytes.len()),
