@@ -396,7 +396,7 @@ async fn embeddings_follow_paper_versions(store: Store) {
         vector: vec![9.0; 4],
     };
     store
-        .put_embeddings("lsa-4", &[fresh.clone()])
+        .put_embeddings("lsa-4", std::slice::from_ref(&fresh))
         .await
         .unwrap();
     let stored = store.embeddings("lsa-4", "", 100).await.unwrap();
