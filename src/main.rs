@@ -117,15 +117,20 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Bring the search index up to date with the database (only what changed since the last run).
+    /// Bring search up to date with the database: the full-text index (only what changed since the
+    /// last run), paper vectors, topic membership.
     #[command(
         after_help = "Examples:\n  papers index             # after each crawl or import\n  \
-                            papers index --rebuild   # from scratch (after an upgrade of papers)"
+                            papers index --rebuild   # from scratch (after an upgrade of papers)\n  \
+                            papers index --retrain   # a new LSA model (after the corpus has grown a lot)"
     )]
     Index {
-        /// Drop the index and build it again from the database.
+        /// Drop the full-text index and build it again from the database (vectors are kept).
         #[arg(long)]
         rebuild: bool,
+        /// Train the LSA model again on every stored paper, and re-embed them all with it.
+        #[arg(long)]
+        retrain: bool,
         /// Print the summary as one JSON object.
         #[arg(long)]
         json: bool,
@@ -145,6 +150,30 @@ enum Command {
         #[arg(long, default_value = "relevance", value_parser = parse_sort)]
         sort: papers_indexer::Sort,
         /// One JSON object per hit: id, title, score, snippet, authors, categories, date.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Papers nearest in meaning to one paper (needs vectors: `papers index`).
+    #[command(after_help = "Example:\n  papers related 2506.01234 --limit 5 --json")]
+    Related {
+        /// The paper, in any id form.
+        id: String,
+        /// How many papers (1-100).
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=100))]
+        limit: u16,
+        /// One JSON object per paper: id, title, score, snippet, authors, categories, date.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The topics (saved queries in papers.toml) and their sizes, or one topic's papers.
+    #[command(after_help = "Examples:\n  papers topic\n  papers topic low-rank --limit 20")]
+    Topic {
+        /// A topic's name; without it, every topic with its count.
+        name: Option<String>,
+        /// How many papers, newest first.
+        #[arg(long, default_value_t = 25, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        limit: u32,
+        /// One JSON object per line.
         #[arg(long)]
         json: bool,
     },
@@ -278,8 +307,16 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             }
         },
         Command::Fetch { ids, json } => commands::fetch::run(&store, &config, &ids, json).await,
-        Command::Index { rebuild, json } => {
-            done(commands::search::index(&store, &config, rebuild, json).await)
+        Command::Index {
+            rebuild,
+            retrain,
+            json,
+        } => done(commands::index::run(&store, &config, rebuild, retrain, json).await),
+        Command::Related { id, limit, json } => {
+            done(commands::search::related(&store, &config, &id, usize::from(limit), json).await)
+        }
+        Command::Topic { name, limit, json } => {
+            done(commands::search::topic(&store, &config, name.as_deref(), limit, json).await)
         }
         Command::Search {
             query,

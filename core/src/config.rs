@@ -54,6 +54,95 @@ pub struct Config {
     pub addr: SocketAddr,
     pub log_format: LogFormat,
     pub crawler: CrawlerConfig,
+    pub search: SearchConfig,
+    /// Named saved queries with their own lists and feeds; [`default_topics`] unless the file
+    /// adds or redefines some.
+    pub topics: Vec<Topic>,
+}
+
+/// Which embedder gives search its sense of meaning.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EmbedderChoice {
+    /// Latent semantic analysis trained on the Store's own papers: no download.
+    #[default]
+    Lsa,
+    /// No vectors: BM25 alone, no related papers.
+    None,
+}
+
+impl std::str::FromStr for EmbedderChoice {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "lsa" => Ok(EmbedderChoice::Lsa),
+            "none" => Ok(EmbedderChoice::None),
+            other => Err(format!("unknown embedder '{other}': use lsa or none")),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SearchConfig {
+    pub embedder: EmbedderChoice,
+}
+
+/// A topic: a saved query in the search language, with a name for its URL and feed.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Topic {
+    /// Lowercase letters, digits and `-`: `/topic/{name}`.
+    pub name: String,
+    /// What people read: "Low-rank methods".
+    pub title: String,
+    pub query: String,
+}
+
+/// The topics `papers` starts with. Phrases and title words rather than bare abstract words, so
+/// a paper that mentions attention in passing is not an attention paper; limited to the archives
+/// where the words mean the machine-learning thing (heat diffusion is not a diffusion model).
+pub fn default_topics() -> Vec<Topic> {
+    let ml = "cat:cs cat:stat cat:eess";
+    let topic = |name: &str, title: &str, query: String| Topic {
+        name: name.into(),
+        title: title.into(),
+        query,
+    };
+    vec![
+        topic(
+            "attention",
+            "Attention",
+            format!(
+                "ti:attention OR ti:transformer OR ti:transformers OR \"self-attention\" OR \"attention mechanism\" \
+                 OR \"linear attention\" OR \"sparse attention\" OR \"attention heads\" OR \"multi-head attention\" \
+                 OR \"cross-attention\" OR flashattention OR \"KV cache\" {ml}"
+            ),
+        ),
+        topic(
+            "diffusion",
+            "Diffusion models",
+            format!(
+                "\"diffusion model\" OR \"diffusion models\" OR \"denoising diffusion\" OR \"score-based\" \
+                 OR \"flow matching\" OR \"latent diffusion\" OR \"diffusion transformer\" OR ti:diffusion {ml}"
+            ),
+        ),
+        topic(
+            "low-rank",
+            "Low-rank methods",
+            format!(
+                "\"low-rank\" OR \"low rank\" OR lora OR \"matrix factorization\" OR \"matrix completion\" \
+                 OR \"tensor decomposition\" OR \"singular value decomposition\" OR \"nuclear norm\" {ml}"
+            ),
+        ),
+    ]
+}
+
+fn topic_name_ok(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 40
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// Where and how the crawler talks to arXiv. The endpoints are configurable so tests and mirrors
@@ -120,6 +209,16 @@ struct FileConfig {
     serve: ServeSection,
     #[serde(default)]
     crawler: CrawlerSection,
+    #[serde(default)]
+    search: SearchSection,
+    #[serde(default)]
+    topics: Vec<Topic>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SearchSection {
+    embedder: Option<EmbedderChoice>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -148,6 +247,8 @@ impl Default for Config {
             addr: DEFAULT_ADDR.parse().expect("the default address is valid"),
             log_format: LogFormat::Text,
             crawler: CrawlerConfig::default(),
+            search: SearchConfig::default(),
+            topics: default_topics(),
         }
     }
 }
@@ -224,6 +325,23 @@ impl Config {
         if let Some(secs) = crawler.timeout_secs {
             c.timeout = interval(secs).map_err(bad)?.max(Duration::from_millis(100));
         }
+        if let Some(embedder) = file.search.embedder {
+            self.search.embedder = embedder;
+        }
+        for topic in file.topics {
+            if !topic_name_ok(&topic.name) {
+                return Err(bad(format!(
+                    "topic name '{}' must be 1 to 40 lowercase letters, digits or '-'",
+                    topic.name
+                )));
+            }
+            if topic.query.trim().is_empty() {
+                return Err(bad(format!("topic '{}' has an empty query", topic.name)));
+            }
+            // Same name: the file's definition replaces the built-in one.
+            self.topics.retain(|t| t.name != topic.name);
+            self.topics.push(topic);
+        }
         Ok(())
     }
 
@@ -271,6 +389,11 @@ impl Config {
         }
         if let Some(contact) = env("PAPERS_CONTACT").filter(|v| !v.is_empty()) {
             c.contact = Some(contact);
+        }
+        if let Some(text) = env("PAPERS_EMBEDDER").filter(|v| !v.is_empty()) {
+            self.search.embedder = text
+                .parse()
+                .map_err(|e| invalid("PAPERS_EMBEDDER", &text, e))?;
         }
         let name = "PAPERS_ARXIV_TIMEOUT_SECS";
         if let Some(text) = env(name).filter(|v| !v.is_empty()) {

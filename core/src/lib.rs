@@ -14,6 +14,9 @@ pub mod testing;
 
 pub use arxiv_id::{ArxivId, ArxivIdError};
 pub use category::{Category, CategoryError, CategoryExpr};
-pub use config::{Config, ConfigError, CrawlerConfig, LogFormat};
+pub use config::{
+    Config, ConfigError, CrawlerConfig, EmbedderChoice, LogFormat, SearchConfig, Topic,
+    default_topics,
+};
 pub use paper::{Paper, PaperError};
 pub use store::{Store, StoreError};

@@ -404,3 +404,49 @@ async fn embeddings_follow_paper_versions(store: Store) {
     assert_eq!(stored[3], fresh);
 }
 store_test!(embeddings_on, embeddings_follow_paper_versions);
+
+async fn topic_members_are_replaced_whole(store: Store) {
+    // Announced on days 2..=6, so newest first is 2606.00004 down to 2606.00000.
+    let papers: Vec<Paper> = (0..5)
+        .map(|i| paper(&format!("2606.{i:05}"), 1, &["cs.LG"], 2 + i))
+        .collect();
+    store.upsert(papers.clone()).await.unwrap();
+    let id = |i: usize| papers[i].id.clone();
+    store
+        .set_topic_members("attention", &[id(0), id(3), id(4)])
+        .await
+        .unwrap();
+    store
+        .set_topic_members("diffusion", &[id(1)])
+        .await
+        .unwrap();
+    let listed = |page: Vec<Paper>| page.iter().map(|p| p.id.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        listed(store.topic_papers("attention", 10, 0).await.unwrap()),
+        ["2606.00004", "2606.00003", "2606.00000"],
+        "newest first"
+    );
+    assert_eq!(
+        listed(store.topic_papers("attention", 1, 1).await.unwrap()),
+        ["2606.00003"],
+        "paged"
+    );
+    assert_eq!(store.topic_count("attention").await.unwrap(), 3);
+
+    // The next index run's membership replaces the old one; other topics are untouched.
+    store
+        .set_topic_members("attention", &[id(2)])
+        .await
+        .unwrap();
+    assert_eq!(
+        listed(store.topic_papers("attention", 10, 0).await.unwrap()),
+        ["2606.00002"]
+    );
+    assert_eq!(store.topic_count("diffusion").await.unwrap(), 1);
+    assert_eq!(store.topic_count("low-rank").await.unwrap(), 0);
+    // Many members go in chunks.
+    let many: Vec<_> = (0..5).cycle().take(1_200).map(id).collect();
+    store.set_topic_members("diffusion", &many).await.unwrap();
+    assert_eq!(store.topic_count("diffusion").await.unwrap(), 5);
+}
+store_test!(topics_on, topic_members_are_replaced_whole);

@@ -7,23 +7,31 @@
 //! a paper twice is harmless. Commits are batched ([`COMMIT_EVERY`]) rather than per page, so an
 //! initial build does not leave a pile of tiny segments.
 
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, NaiveDate};
 use papers_core::store::{Changed, Watermark};
 use papers_core::{ArxivId, Paper, Store, StoreError};
 use serde::Serialize;
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Count, DocSetCollector, TopDocs};
+use tantivy::columnar::StrColumn;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, EmptyQuery, Occur as TOccur, PhraseQuery, Query as TQuery,
-    RangeQuery, TermQuery,
+    RangeQuery, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{
+    DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyDocument,
+    Term,
+};
 
+use crate::fusion::{self, Evidence, Fusion};
 use crate::query::{self, Clause, Occur, Part, Query, QueryError, TextField};
 use crate::schema::{self, Fields};
+use crate::vector_store::VectorStore;
 
 /// Papers read from the Store per page.
 const PAGE: u32 = 2_000;
@@ -33,6 +41,16 @@ pub const COMMIT_EVERY: u64 = 20_000;
 const WRITER_MEMORY: usize = 96 * 1024 * 1024;
 /// The most results one request may ask for.
 pub const MAX_LIMIT: usize = 200;
+/// Candidates each side (BM25, vectors) brings to a hybrid ranking.
+pub const CANDIDATES: usize = 100;
+
+/// What a hybrid search needs beside the query text: the vectors, the query's own vector (from
+/// the same embedder, over [`query::embedding_text`]), and how to fuse the two rankings.
+pub struct Semantic<'a> {
+    pub vectors: &'a VectorStore,
+    pub query: Vec<f32>,
+    pub fusion: Fusion,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
@@ -54,6 +72,10 @@ pub enum IndexError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Query(#[from] QueryError),
+    #[error(transparent)]
+    Embed(#[from] crate::embed::EmbedError),
+    #[error(transparent)]
+    Vectors(#[from] crate::vector_store::VectorError),
 }
 
 /// What one sync did.
@@ -151,6 +173,32 @@ impl SearchIndex {
             fields,
             reader,
         })
+    }
+
+    /// Opens the index in `dir` to rebuild it: an index made by an older `papers` with another
+    /// schema is deleted first (it is derived data; the rebuild makes it again).
+    pub fn open_for_rebuild(dir: &Path) -> Result<SearchIndex, IndexError> {
+        match SearchIndex::open(dir) {
+            Err(IndexError::Open {
+                source: tantivy::TantivyError::SchemaError(reason),
+                ..
+            }) => {
+                tracing::warn!(dir = %dir.display(), %reason, "deleting an index of another schema");
+                let remove = |source| IndexError::CreateDir {
+                    dir: dir.to_path_buf(),
+                    source,
+                };
+                for entry in std::fs::read_dir(dir).map_err(remove)? {
+                    let path = entry.map_err(remove)?.path();
+                    // Only the index's own files: the vectors directory beside them stays.
+                    if path.is_file() {
+                        std::fs::remove_file(&path).map_err(remove)?;
+                    }
+                }
+                SearchIndex::open(dir)
+            }
+            other => other,
+        }
     }
 
     pub fn dir(&self) -> &Path {
@@ -261,8 +309,19 @@ impl SearchIndex {
         doc
     }
 
-    /// Runs a query in the search language.
+    /// Runs a query in the search language, ranked by BM25 alone.
     pub fn search(&self, text: &str, options: &SearchOptions) -> Result<SearchResults, IndexError> {
+        self.search_with(text, options, None)
+    }
+
+    /// Runs a query in the search language; with `semantic`, relevance is hybrid: BM25's top
+    /// candidates and the nearest vectors (held to the query's filters) fused into one order.
+    pub fn search_with(
+        &self,
+        text: &str,
+        options: &SearchOptions,
+        semantic: Option<&Semantic<'_>>,
+    ) -> Result<SearchResults, IndexError> {
         let limit = options.limit.clamp(1, MAX_LIMIT);
         let searcher = self.reader.searcher();
         let parts = match query::parse(text)? {
@@ -291,11 +350,16 @@ impl SearchIndex {
         } else {
             Sort::Newest
         };
-        let (total, page): (usize, Vec<(f32, tantivy::DocAddress)>) = match sort {
-            Sort::Relevance => {
+        // A query none of whose words the embedder knows has no meaning to add.
+        let semantic = semantic.filter(|s| s.query.iter().any(|x| *x != 0.0));
+        let (total, page): (usize, Vec<(f32, DocAddress)>) = match (sort, semantic) {
+            (Sort::Relevance, Some(semantic)) => {
+                self.hybrid(&searcher, &built, options.offset, limit, semantic)?
+            }
+            (Sort::Relevance, None) => {
                 searcher.search(&built.query, &(Count, collector.order_by_score()))?
             }
-            Sort::Newest => {
+            (Sort::Newest, _) => {
                 let (total, docs) = searcher.search(
                     &built.query,
                     &(
@@ -328,6 +392,147 @@ impl SearchIndex {
             hits,
             jump: None,
         })
+    }
+
+    /// Every paper a query matches (for topic membership): canonical ids, in no order.
+    pub fn matching_ids(&self, text: &str) -> Result<Vec<ArxivId>, IndexError> {
+        let searcher = self.reader.searcher();
+        let query = match query::parse(text)? {
+            Query::Jump(id) => return Ok(vec![id]),
+            Query::Search(parts) => self.build(&parts).query,
+        };
+        let docs: Vec<DocAddress> = searcher
+            .search(&query, &DocSetCollector)?
+            .into_iter()
+            .collect();
+        Ok(self
+            .ids_of(&searcher, &docs)?
+            .into_iter()
+            .filter_map(|id| ArxivId::parse(&id).ok())
+            .collect())
+    }
+
+    /// BM25's top candidates and the nearest vectors, fused; one page of them.
+    fn hybrid(
+        &self,
+        searcher: &Searcher,
+        built: &Built,
+        offset: usize,
+        limit: usize,
+        semantic: &Semantic<'_>,
+    ) -> Result<(usize, Vec<(f32, DocAddress)>), IndexError> {
+        let depth = CANDIDATES.max(offset + limit);
+        let (total, lexical) = searcher.search(
+            &built.query,
+            &(Count, TopDocs::with_limit(depth).order_by_score()),
+        )?;
+        let addresses: Vec<DocAddress> = lexical.iter().map(|(_, address)| *address).collect();
+        let mut candidates: Vec<(String, DocAddress, Option<f32>)> = self
+            .ids_of(searcher, &addresses)?
+            .into_iter()
+            .zip(lexical)
+            .map(|(id, (score, address))| (id, address, Some(score)))
+            .collect();
+        let known: HashSet<&str> = candidates.iter().map(|(id, ..)| id.as_str()).collect();
+        let unseen: Vec<Term> = semantic
+            .vectors
+            .nearest(&semantic.query, depth, None)
+            .into_iter()
+            .filter(|(id, _)| !known.contains(id))
+            .map(|(id, _)| Term::from_field_text(self.fields.id, id))
+            .collect();
+        let mut extra = 0;
+        if !unseen.is_empty() {
+            let wanted = unseen.len();
+            let mut clauses: Vec<(TOccur, Box<dyn TQuery>)> =
+                vec![(TOccur::Must, Box::new(TermSetQuery::new(unseen)))];
+            if let Some(constraints) = &built.constraints {
+                clauses.push((TOccur::Must, constraints.box_clone()));
+            }
+            let found = searcher.search(
+                &BooleanQuery::new(clauses),
+                &TopDocs::with_limit(wanted).order_by_score(),
+            )?;
+            let addresses: Vec<DocAddress> =
+                found.into_iter().map(|(_, address)| address).collect();
+            let ids = self.ids_of(searcher, &addresses)?;
+            // Found by meaning but matching the words too (beyond BM25's top): already counted.
+            let also_lexical = searcher.search(
+                &BooleanQuery::new(vec![
+                    (
+                        TOccur::Must,
+                        Box::new(TermSetQuery::new(
+                            ids.iter()
+                                .map(|id| Term::from_field_text(self.fields.id, id)),
+                        )) as Box<dyn TQuery>,
+                    ),
+                    (TOccur::Must, built.query.box_clone()),
+                ]),
+                &Count,
+            )?;
+            extra = addresses.len() - also_lexical;
+            for (id, address) in ids.into_iter().zip(addresses) {
+                candidates.push((id, address, None));
+            }
+        }
+        let ids: Vec<&str> = candidates.iter().map(|(id, ..)| id.as_str()).collect();
+        let cosines = semantic.vectors.scores(&semantic.query, &ids);
+        let evidence: Vec<Evidence> = candidates
+            .iter()
+            .map(|(id, _, lexical)| Evidence {
+                lexical: *lexical,
+                cosine: cosines.get(id).copied(),
+            })
+            .collect();
+        let fused = fusion::fuse(semantic.fusion, &evidence);
+        let mut ranked: Vec<(f32, DocAddress)> = fused
+            .into_iter()
+            .zip(candidates.iter().map(|(_, address, _)| *address))
+            .collect();
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let page = ranked.into_iter().skip(offset).take(limit).collect();
+        Ok((total + extra, page))
+    }
+
+    /// The arXiv ids of documents, read from the `id` column (no stored document is decoded).
+    fn ids_of(
+        &self,
+        searcher: &Searcher,
+        addresses: &[DocAddress],
+    ) -> Result<Vec<String>, IndexError> {
+        let mut columns: HashMap<u32, Option<StrColumn>> = HashMap::new();
+        let mut ids = Vec::with_capacity(addresses.len());
+        for address in addresses {
+            let column = match columns.entry(address.segment_ord) {
+                Entry::Occupied(entry) => entry.into_mut(),
+                Entry::Vacant(entry) => entry.insert(
+                    searcher
+                        .segment_reader(address.segment_ord)
+                        .fast_fields()
+                        .str("id")?,
+                ),
+            };
+            let mut id = String::new();
+            match column {
+                Some(column) => {
+                    if let Some(ord) = column.term_ords(address.doc_id).next() {
+                        column
+                            .ord_to_str(ord, &mut id)
+                            .map_err(|e| IndexError::Tantivy(e.into()))?;
+                    }
+                }
+                None => {
+                    let doc: TantivyDocument = searcher.doc(*address)?;
+                    id = doc
+                        .get_first(self.fields.id)
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default()
+                        .to_string();
+                }
+            }
+            ids.push(id);
+        }
+        Ok(ids)
     }
 
     fn hit(
@@ -465,11 +670,6 @@ impl SearchIndex {
                 Occur::MustNot => clauses.push((TOccur::MustNot, query)),
             }
         }
-        // Optional words inside one required group: with filters beside them, at least one word
-        // must still match (a bare SHOULD next to a MUST would match every filtered paper).
-        if !should.is_empty() {
-            clauses.push((TOccur::Must, Box::new(BooleanQuery::union(should))));
-        }
         for group in [categories, venues] {
             if !group.is_empty() {
                 clauses.push((
@@ -478,6 +678,21 @@ impl SearchIndex {
                 ));
             }
         }
+        // What a paper must satisfy besides matching a word: filters, required and excluded
+        // clauses. Papers found by meaning alone are held to it.
+        let constraints = (!clauses.is_empty()).then(|| {
+            let mut required: Vec<(TOccur, Box<dyn TQuery>)> =
+                clauses.iter().map(|(o, q)| (*o, q.box_clone())).collect();
+            if !required.iter().any(|(occur, _)| *occur == TOccur::Must) {
+                required.push((TOccur::Must, Box::new(AllQuery)));
+            }
+            Box::new(BooleanQuery::new(required)) as Box<dyn TQuery>
+        });
+        // Optional words inside one required group: with filters beside them, at least one word
+        // must still match (a bare SHOULD next to a MUST would match every filtered paper).
+        if !should.is_empty() {
+            clauses.push((TOccur::Must, Box::new(BooleanQuery::union(should))));
+        }
         if !clauses.iter().any(|(occur, _)| *occur == TOccur::Must) {
             // Only exclusions: everything else.
             clauses.push((TOccur::Must, Box::new(AllQuery)));
@@ -485,6 +700,7 @@ impl SearchIndex {
         Built {
             query: Box::new(BooleanQuery::new(clauses)),
             highlight: Box::new(BooleanQuery::new(highlight)),
+            constraints,
             ranked,
         }
     }
@@ -548,6 +764,8 @@ impl SearchIndex {
 struct Built {
     query: Box<dyn TQuery>,
     highlight: Box<dyn TQuery>,
+    /// The filters and required or excluded clauses alone (`None`: there are none).
+    constraints: Option<Box<dyn TQuery>>,
     /// Some clause ranks (words, phrases); otherwise the results are listed newest first.
     ranked: bool,
 }

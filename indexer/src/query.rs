@@ -86,6 +86,28 @@ pub enum QueryError {
 }
 
 /// Parses a query as a person typed it.
+/// The words of a query that say what it is about (free words and phrases, in the title or
+/// abstract, not excluded), for the query's embedding; `None` for an id, a bare filter, or a
+/// query that cannot be parsed.
+pub fn embedding_text(input: &str) -> Option<String> {
+    let Ok(Query::Search(parts)) = parse(input) else {
+        return None;
+    };
+    let words: Vec<&str> = parts
+        .iter()
+        .filter(|part| part.occur != Occur::MustNot)
+        .filter_map(|part| match &part.clause {
+            Clause::Word(field, text) | Clause::Phrase(field, text)
+                if *field != TextField::Author =>
+            {
+                Some(text.as_str())
+            }
+            _ => None,
+        })
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
 pub fn parse(input: &str) -> Result<Query, QueryError> {
     let chars = input.chars().count();
     if chars > MAX_QUERY_CHARS {

@@ -52,7 +52,8 @@ pub fn build() -> (Schema, Fields) {
         }
     };
     let fields = Fields {
-        id: builder.add_text_field("id", STRING | STORED),
+        // FAST: hybrid ranking reads candidates' ids from the column, not the stored documents.
+        id: builder.add_text_field("id", STRING | STORED | FAST),
         version: builder.add_u64_field("version", STORED),
         title: builder.add_text_field("title", text(ENGLISH, true)),
         abstract_text: builder.add_text_field("abstract", text(ENGLISH, true)),
@@ -68,12 +69,7 @@ pub fn build() -> (Schema, Fields) {
 
 /// The analyzers the schema names; registered on every index opened.
 pub fn register_analyzers(index: &tantivy::Index) {
-    let english = TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .filter(Stemmer::new(Language::English))
-        .build();
+    let english = english_analyzer();
     let names = TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
@@ -81,4 +77,14 @@ pub fn register_analyzers(index: &tantivy::Index) {
         .build();
     index.tokenizers().register(ENGLISH, english);
     index.tokenizers().register(NAMES, names);
+}
+
+/// Lowercased, ASCII-folded, stemmed English words: the full-text index's words, and LSA's.
+pub fn english_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::English))
+        .build()
 }

@@ -18,6 +18,6 @@ pub async fn run(store: &Store, config: &Config) -> anyhow::Result<()> {
         "the bundled demo sample",
     )
     .await?;
-    super::search::index(store, config, false, false).await?;
+    super::index::run(store, config, false, false, false).await?;
     super::serve::run(store, config.addr).await
 }

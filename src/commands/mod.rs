@@ -4,5 +4,6 @@ pub mod crawl;
 pub mod demo;
 pub mod fetch;
 pub mod import;
+pub mod index;
 pub mod search;
 pub mod serve;

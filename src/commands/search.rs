@@ -1,50 +1,10 @@
-//! `papers index` (bring the search index up to date with the Store) and `papers search`.
+//! `papers search`, `papers related` and `papers topic`: reading what `papers index` built.
 
-use std::path::PathBuf;
-use std::time::Instant;
-
-use papers_core::{Config, Store};
+use papers_core::{ArxivId, Config, Store};
+use papers_indexer::semantic::Meaning;
 use papers_indexer::{SearchIndex, SearchOptions, Sort};
 
-/// The index lives beside the SQLite file: derived data, rebuilt from the Store at will.
-pub fn index_dir(config: &Config) -> PathBuf {
-    config.data_dir.join("index")
-}
-
-pub async fn index(
-    store: &Store,
-    config: &Config,
-    rebuild: bool,
-    json: bool,
-) -> anyhow::Result<()> {
-    let dir = index_dir(config);
-    let index = SearchIndex::open(&dir)?;
-    let started = Instant::now();
-    let report = index
-        .sync(store, rebuild, |r| {
-            if r.commits > 0 {
-                tracing::info!(indexed = r.indexed, commits = r.commits, "indexing");
-            }
-        })
-        .await?;
-    if json {
-        println!("{}", serde_json::to_string(&report)?);
-    } else {
-        println!(
-            "index {}: {} papers indexed{} in {:.1}s, {} documents",
-            dir.display(),
-            report.indexed,
-            if report.from_scratch {
-                " from scratch"
-            } else {
-                ""
-            },
-            started.elapsed().as_secs_f64(),
-            report.documents
-        );
-    }
-    Ok(())
-}
+use super::index::index_dir;
 
 pub fn search(
     config: &Config,
@@ -66,7 +26,10 @@ pub fn search(
         offset: 0,
         sort,
     };
-    let results = index.search(query, &options)?;
+    // Hybrid when `papers index` has made vectors; full text alone otherwise.
+    let meaning = Meaning::load(&config.data_dir, &dir)?;
+    let semantic = meaning.as_ref().and_then(|m| m.for_query(query));
+    let results = index.search_with(query, &options, semantic.as_ref())?;
     if json {
         for hit in &results.hits {
             let line = serde_json::json!({
@@ -106,4 +69,111 @@ fn plain(html: &str) -> String {
         .replace("&quot;", "\"")
         .replace("&#39;", "'")
         .replace("&amp;", "&")
+}
+
+/// The papers nearest in meaning to one paper.
+pub async fn related(
+    store: &Store,
+    config: &Config,
+    id: &str,
+    limit: usize,
+    json: bool,
+) -> anyhow::Result<()> {
+    let id = ArxivId::parse(id)?;
+    let Some(meaning) = Meaning::load(&config.data_dir, &index_dir(config))? else {
+        anyhow::bail!(
+            "there are no paper vectors yet: run `papers index` (with an embedder configured; see the README)"
+        );
+    };
+    let Some(related) = meaning.related(id.as_str(), limit) else {
+        match store.get(&id).await? {
+            Some(_) => anyhow::bail!("{id} has no vector yet: run `papers index`"),
+            None => anyhow::bail!("{id} is not stored: `papers fetch {id}` adds it"),
+        }
+    };
+    if !json && let Some(paper) = store.get(&id).await? {
+        println!("Related to {id}  {}", paper.title);
+    }
+    for (other, score) in related.iter() {
+        let Some(paper) = store.get(&ArxivId::parse(other)?).await? else {
+            continue;
+        };
+        if json {
+            let line = serde_json::json!({
+                "id": paper.id.as_str(), "title": paper.title, "score": score,
+                "snippet": opening(&paper.abstract_text, 300),
+                "authors": paper.authors, "categories": paper.categories.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+                "date": paper.announced,
+            });
+            println!("{line}");
+        } else {
+            println!(
+                "\n{}  {}  [{:.3}]\n    {}",
+                paper.id,
+                paper.title,
+                score,
+                opening(&paper.abstract_text, 160)
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The topics and their sizes, or one topic's papers, newest first.
+pub async fn topic(
+    store: &Store,
+    config: &Config,
+    name: Option<&str>,
+    limit: u32,
+    json: bool,
+) -> anyhow::Result<()> {
+    let Some(name) = name else {
+        for topic in &config.topics {
+            let count = store.topic_count(&topic.name).await?;
+            if json {
+                let line = serde_json::json!({
+                    "name": topic.name, "title": topic.title, "query": topic.query, "papers": count,
+                });
+                println!("{line}");
+            } else {
+                println!("{:<16} {:>7} papers  {}", topic.name, count, topic.title);
+            }
+        }
+        return Ok(());
+    };
+    let Some(topic) = config.topics.iter().find(|t| t.name == name) else {
+        let names: Vec<&str> = config.topics.iter().map(|t| t.name.as_str()).collect();
+        anyhow::bail!(
+            "no topic named '{name}'; the topics are: {}",
+            names.join(", ")
+        );
+    };
+    let papers = store.topic_papers(&topic.name, limit, 0).await?;
+    if papers.is_empty() && !json {
+        println!(
+            "{} has no papers yet: `papers index` computes topic membership",
+            topic.name
+        );
+    }
+    for paper in papers {
+        let date = paper.announced.map_or_else(String::new, |d| d.to_string());
+        if json {
+            let line = serde_json::json!({
+                "id": paper.id.as_str(), "title": paper.title, "date": paper.announced,
+                "authors": paper.authors,
+            });
+            println!("{line}");
+        } else {
+            println!("{}  {date}  {}", paper.id, paper.title);
+        }
+    }
+    Ok(())
+}
+
+/// The first `max` characters of `text`, cut at a word.
+fn opening(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_string(),
+        Some((end, _)) => format!("{}…", &text[..text[..end].rfind(' ').unwrap_or(end)]),
+    }
 }

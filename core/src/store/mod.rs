@@ -11,6 +11,7 @@ mod embeddings;
 mod postgres;
 mod row;
 mod sqlite;
+mod topics;
 
 use std::collections::HashMap;
 
@@ -235,6 +236,25 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<Embedding>, StoreError> {
         dispatch!(self, s => s.embeddings(embedder, after, limit).await)
+    }
+
+    /// Makes `ids` (stored papers) the members of `topic`, replacing the old ones.
+    pub async fn set_topic_members(&self, topic: &str, ids: &[ArxivId]) -> Result<(), StoreError> {
+        dispatch!(self, s => s.set_topic_members(topic, ids).await)
+    }
+
+    /// A page of `topic`'s papers, newest announcement first.
+    pub async fn topic_papers(
+        &self,
+        topic: &str,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Vec<Paper>, StoreError> {
+        dispatch!(self, s => s.topic_papers(topic, limit, offset).await)
+    }
+
+    pub async fn topic_count(&self, topic: &str) -> Result<u64, StoreError> {
+        dispatch!(self, s => s.topic_count(topic).await)
     }
 
     /// Up to `limit` papers whose rows changed after `after` (all papers when `None`), oldest

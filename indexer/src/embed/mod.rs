@@ -1,0 +1,55 @@
+//! Embedders: text in, a unit vector out, so cosine similarity is a dot product.
+//!
+//! - [`lsa::Lsa`]: latent semantic analysis trained on the Store's own papers; needs no download,
+//!   the default.
+//!
+//! Every embedder has a name that changes whenever its vectors would (a retrained model, another
+//! model): the Store keys vectors by (paper, version, embedder name), so switching embedders or
+//! rebuilding the index recomputes nothing that is still valid.
+
+pub mod lsa;
+
+use std::future::Future;
+
+use papers_core::Paper;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EmbedError {
+    #[error(transparent)]
+    Lsa(#[from] lsa::LsaError),
+    #[error("embedding service: {0}")]
+    Service(String),
+}
+
+pub trait Embedder: Send + Sync {
+    /// Names the vectors this embedder makes (model and version).
+    fn name(&self) -> &str;
+    fn dim(&self) -> usize;
+    /// One unit vector per text, in order (all zeros for a text the embedder can make nothing of).
+    fn embed(
+        &self,
+        texts: &[&str],
+    ) -> impl Future<Output = Result<Vec<Vec<f32>>, EmbedError>> + Send;
+}
+
+impl Embedder for lsa::Lsa {
+    fn name(&self) -> &str {
+        lsa::Lsa::name(self)
+    }
+
+    fn dim(&self) -> usize {
+        lsa::Lsa::dim(self)
+    }
+
+    async fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        Ok(texts
+            .iter()
+            .map(|text| lsa::Lsa::embed(self, text))
+            .collect())
+    }
+}
+
+/// What of a paper is embedded: its title and abstract.
+pub fn paper_text(paper: &Paper) -> String {
+    format!("{}. {}", paper.title, paper.abstract_text)
+}

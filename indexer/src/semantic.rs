@@ -1,0 +1,202 @@
+//! Keeping the vectors current, for `papers index`: train the LSA model when there is none,
+//! embed the papers that have no vector from the current embedder (or one made from an older
+//! version), then export all of that embedder's vectors to the file searches load.
+//!
+//! Vectors go into the Store as they are made, a batch per transaction: a run killed half-way
+//! keeps what it made, and the next run embeds only the rest.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use papers_core::Store;
+use papers_core::store::Embedding;
+use papers_core::store::Watermark;
+use serde::Serialize;
+
+use crate::embed::lsa::{Lsa, LsaTrainer};
+use crate::embed::{EmbedError, Embedder, paper_text};
+use crate::fusion::Fusion;
+use crate::index::{IndexError, Semantic};
+use crate::query;
+use crate::vector_store::{self, VectorStore};
+
+/// Papers embedded per batch (and per Store transaction).
+const BATCH: u32 = 512;
+/// Papers read per page while training.
+const PAGE: u32 = 2_000;
+/// How hybrid search fuses its two rankings: chosen by measurement (BENCHMARKS.md, Search).
+pub const DEFAULT_FUSION: Fusion = Fusion::Rrf;
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct EmbedReport {
+    pub embedder: String,
+    /// Papers given a new vector in this run.
+    pub embedded: u64,
+    /// Vectors exported for searching.
+    pub vectors: usize,
+}
+
+/// Trains an LSA model on every paper in the Store (a uniform sample beyond
+/// [`crate::embed::lsa::MAX_TRAINING_DOCS`]); `progress` gets the papers read so far.
+pub async fn train_lsa(store: &Store, mut progress: impl FnMut(usize)) -> Result<Lsa, IndexError> {
+    let mut trainer = LsaTrainer::default();
+    let mut mark: Option<Watermark> = None;
+    loop {
+        let page = store.changed_since(mark.as_ref(), PAGE).await?;
+        let Some(last) = page.last() else { break };
+        mark = Some(Watermark::of(last));
+        for changed in &page {
+            trainer.add(&paper_text(&changed.paper));
+        }
+        progress(trainer.seen());
+    }
+    // Fitting is seconds of CPU on every core: off the async runtime's threads.
+    let lsa = tokio::task::spawn_blocking(move || trainer.train())
+        .await
+        .expect("the training thread does not panic")
+        .map_err(EmbedError::from)?;
+    Ok(lsa)
+}
+
+/// The LSA model saved at `path`, or a new one trained on the Store and saved there (also when
+/// `retrain`). Returns the model and whether it was trained now.
+pub async fn lsa_model(
+    store: &Store,
+    path: &Path,
+    retrain: bool,
+    progress: impl FnMut(usize),
+) -> Result<(Lsa, bool), IndexError> {
+    if !retrain && let Some(model) = Lsa::load(path).map_err(EmbedError::from)? {
+        return Ok((model, false));
+    }
+    let model = train_lsa(store, progress).await?;
+    model.save(path).map_err(EmbedError::from)?;
+    tracing::info!(
+        model = model.name(),
+        words = model.vocabulary(),
+        path = %path.display(),
+        "trained the LSA model"
+    );
+    Ok((model, true))
+}
+
+/// Embeds every paper that lacks a current vector from `embedder`; `progress` gets the count.
+pub async fn embed_missing<E: Embedder>(
+    store: &Store,
+    embedder: &E,
+    mut progress: impl FnMut(u64),
+) -> Result<u64, IndexError> {
+    let mut embedded = 0u64;
+    let mut after = String::new();
+    loop {
+        let papers = store
+            .papers_to_embed(embedder.name(), &after, BATCH)
+            .await?;
+        let Some(last) = papers.last() else { break };
+        after = last.id.as_str().to_string();
+        let texts: Vec<String> = papers.iter().map(paper_text).collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let vectors = embedder.embed(&refs).await?;
+        let rows: Vec<_> = papers
+            .iter()
+            .zip(vectors)
+            .map(|(paper, vector)| Embedding {
+                id: paper.id.clone(),
+                version: paper.version,
+                vector,
+            })
+            .collect();
+        store.put_embeddings(embedder.name(), &rows).await?;
+        embedded += rows.len() as u64;
+        progress(embedded);
+    }
+    Ok(embedded)
+}
+
+/// Embeds what is missing, then writes the embedder's vectors to the file searches load.
+pub async fn update_vectors<E: Embedder>(
+    store: &Store,
+    embedder: &E,
+    index_dir: &Path,
+    progress: impl FnMut(u64),
+) -> Result<EmbedReport, IndexError> {
+    let embedded = embed_missing(store, embedder, progress).await?;
+    let path = vector_store::path_for(index_dir, embedder.name());
+    let vectors = VectorStore::from_store(store, embedder.name(), embedder.dim()).await?;
+    if embedded > 0 || !path.exists() {
+        vectors.save(&path)?;
+    }
+    Ok(EmbedReport {
+        embedder: embedder.name().to_string(),
+        embedded,
+        vectors: vectors.len(),
+    })
+}
+
+/// Where the LSA model lives under the data dir.
+pub fn lsa_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("models").join("lsa.bin")
+}
+
+/// Related-paper lists kept per process; cleared whole when full (they are cheap to recompute).
+const RELATED_CACHE: usize = 10_000;
+
+/// A paper's nearest papers: (id, cosine), best first.
+pub type Related = Arc<Vec<(String, f32)>>;
+
+/// What searches and related papers use for meaning: the embedder and its vectors.
+pub struct Meaning {
+    pub embedder: Lsa,
+    pub vectors: VectorStore,
+    related: Mutex<HashMap<(String, usize), Related>>,
+}
+
+impl Meaning {
+    /// The model and vectors `papers index` wrote, if it has run with an embedder.
+    pub fn load(data_dir: &Path, index_dir: &Path) -> Result<Option<Meaning>, IndexError> {
+        let Some(embedder) = Lsa::load(&lsa_path(data_dir)).map_err(EmbedError::from)? else {
+            return Ok(None);
+        };
+        let path = vector_store::path_for(index_dir, embedder.name());
+        Ok(
+            VectorStore::load(&path, embedder.name())?.map(|vectors| Meaning {
+                embedder,
+                vectors,
+                related: Mutex::new(HashMap::new()),
+            }),
+        )
+    }
+
+    /// The `k` papers nearest in meaning to a stored paper (exact, itself excluded), best first;
+    /// `None` when it has no vector. Cached.
+    pub fn related(&self, id: &str, k: usize) -> Option<Related> {
+        let key = (id.to_string(), k);
+        if let Some(hit) = self.related.lock().expect("the cache lock").get(&key) {
+            return Some(hit.clone());
+        }
+        let found: Vec<(String, f32)> = self
+            .vectors
+            .related(id, k)?
+            .into_iter()
+            .map(|(id, score)| (id.to_string(), score))
+            .collect();
+        let found = Arc::new(found);
+        let mut cache = self.related.lock().expect("the cache lock");
+        if cache.len() >= RELATED_CACHE {
+            cache.clear();
+        }
+        cache.insert(key, found.clone());
+        Some(found)
+    }
+
+    /// The hybrid-ranking input for a query, or `None` when it has no words to embed.
+    pub fn for_query(&self, query: &str) -> Option<Semantic<'_>> {
+        let text = query::embedding_text(query)?;
+        Some(Semantic {
+            vectors: &self.vectors,
+            query: self.embedder.embed(&text),
+            fusion: DEFAULT_FUSION,
+        })
+    }
+}

@@ -1,0 +1,245 @@
+//! [`VectorStore`]: one embedder's vectors of every paper, in memory for scanning, with the
+//! row ↔ paper mapping.
+//!
+//! The Store holds the vectors (keyed by paper, version and embedder); after each sync they are
+//! exported to one file beside the index (`vectors/{embedder}.bin`, written to a temporary file
+//! and renamed, so a reader sees the old file or the new one, never half of one). Loading that
+//! file is one sequential read, much faster than paging the rows out of the database.
+
+use std::collections::HashMap;
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use papers_core::Store;
+
+use crate::vectors::{F32Matrix, I8Matrix, top_k_rescored};
+
+const MAGIC: &[u8; 8] = b"PVEC\x00\x00\x00\x01";
+/// Vectors read from the Store per page during an export.
+const PAGE: u32 = 5_000;
+/// Int8 candidates per wanted result, rescored in f32.
+const WIDEN: usize = 4;
+
+#[derive(Debug, thiserror::Error)]
+pub enum VectorError {
+    #[error("vectors file {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("vectors file {path} is unreadable: {reason} (run `papers index` to write it again)")]
+    Corrupt { path: PathBuf, reason: String },
+    #[error(transparent)]
+    Store(#[from] papers_core::StoreError),
+}
+
+pub struct VectorStore {
+    embedder: String,
+    ids: Vec<String>,
+    rows: HashMap<String, usize>,
+    exact: F32Matrix,
+    approx: I8Matrix,
+}
+
+/// Where an embedder's vectors live under the index directory.
+pub fn path_for(index_dir: &Path, embedder: &str) -> PathBuf {
+    index_dir.join("vectors").join(format!("{embedder}.bin"))
+}
+
+impl VectorStore {
+    pub fn new(embedder: &str, dim: usize) -> VectorStore {
+        VectorStore {
+            embedder: embedder.to_string(),
+            ids: Vec::new(),
+            rows: HashMap::new(),
+            exact: F32Matrix::new(dim),
+            approx: I8Matrix::new(dim),
+        }
+    }
+
+    pub fn embedder(&self) -> &str {
+        &self.embedder
+    }
+
+    pub fn dim(&self) -> usize {
+        self.exact.dim()
+    }
+
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Adds (or replaces) a paper's vector.
+    pub fn insert(&mut self, id: &str, vector: &[f32]) {
+        if let Some(&row) = self.rows.get(id) {
+            // Rare (an export holds each paper once); rebuilding the row in place would need
+            // mutable access to both matrices' rows, so the old row is simply orphaned.
+            self.ids[row] = String::new();
+        }
+        let row = self.exact.push(vector);
+        self.approx.push(vector);
+        self.ids.push(id.to_string());
+        self.rows.insert(id.to_string(), row);
+    }
+
+    pub fn row_of(&self, id: &str) -> Option<usize> {
+        self.rows.get(id).copied()
+    }
+
+    pub fn id_of(&self, row: usize) -> &str {
+        &self.ids[row]
+    }
+
+    pub fn vector(&self, id: &str) -> Option<&[f32]> {
+        self.row_of(id).map(|row| self.exact.row(row))
+    }
+
+    /// The `k` papers nearest to `query` by cosine (int8 scan, the top rescored exactly in f32),
+    /// best first, without `exclude`.
+    pub fn nearest(&self, query: &[f32], k: usize, exclude: Option<&str>) -> Vec<(&str, f32)> {
+        if self.is_empty() || query.iter().all(|x| *x == 0.0) {
+            return Vec::new();
+        }
+        let exclude = exclude.and_then(|id| self.row_of(id));
+        top_k_rescored(&self.exact, &self.approx, query, k, WIDEN, exclude)
+            .into_iter()
+            .filter(|(row, _)| !self.ids[*row].is_empty())
+            .map(|(row, score)| (self.ids[row].as_str(), score))
+            .collect()
+    }
+
+    /// Exact nearest neighbours of a stored paper (a full f32 scan), the paper itself excluded.
+    pub fn related(&self, id: &str, k: usize) -> Option<Vec<(&str, f32)>> {
+        let row = self.row_of(id)?;
+        let query = self.exact.row(row).to_vec();
+        Some(
+            self.exact
+                .top_k(&query, k, Some(row))
+                .into_iter()
+                .filter(|(r, _)| !self.ids[*r].is_empty())
+                .map(|(r, score)| (self.ids[r].as_str(), score))
+                .collect(),
+        )
+    }
+
+    /// Cosine of `query` with each of `ids` that has a vector.
+    pub fn scores(&self, query: &[f32], ids: &[&str]) -> HashMap<String, f32> {
+        let rows: Vec<usize> = ids.iter().filter_map(|id| self.row_of(id)).collect();
+        self.exact
+            .scores(query, &rows)
+            .into_iter()
+            .map(|(row, score)| (self.ids[row].clone(), score))
+            .collect()
+    }
+
+    /// Reads every vector of `embedder` from the Store.
+    pub async fn from_store(
+        store: &Store,
+        embedder: &str,
+        dim: usize,
+    ) -> Result<VectorStore, VectorError> {
+        let mut vectors = VectorStore::new(embedder, dim);
+        let mut after = String::new();
+        loop {
+            let page = store.embeddings(embedder, &after, PAGE).await?;
+            let Some(last) = page.last() else { break };
+            after = last.id.as_str().to_string();
+            for row in &page {
+                if row.vector.len() == dim {
+                    vectors.insert(row.id.as_str(), &row.vector);
+                } else {
+                    tracing::warn!(id = %row.id, len = row.vector.len(), dim, "skipping a stored vector of the wrong dimension");
+                }
+            }
+        }
+        Ok(vectors)
+    }
+
+    pub fn save(&self, path: &Path) -> Result<(), VectorError> {
+        let io = |source| VectorError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(io)?;
+        }
+        let partial = path.with_extension("partial");
+        let mut out = BufWriter::new(std::fs::File::create(&partial).map_err(io)?);
+        let write = || -> std::io::Result<()> {
+            out.write_all(MAGIC)?;
+            out.write_all(&(self.dim() as u32).to_le_bytes())?;
+            let live: Vec<usize> = (0..self.ids.len())
+                .filter(|&r| !self.ids[r].is_empty())
+                .collect();
+            out.write_all(&(live.len() as u64).to_le_bytes())?;
+            for &row in &live {
+                let id = self.ids[row].as_bytes();
+                out.write_all(&(id.len() as u16).to_le_bytes())?;
+                out.write_all(id)?;
+            }
+            for &row in &live {
+                for x in self.exact.row(row) {
+                    out.write_all(&x.to_le_bytes())?;
+                }
+            }
+            out.into_inner().map_err(|e| e.into_error())?.sync_all()
+        };
+        write().map_err(io)?;
+        std::fs::rename(&partial, path).map_err(io)
+    }
+
+    /// Reads the file [`VectorStore::save`] wrote for `embedder`; `None` when there is none.
+    pub fn load(path: &Path, embedder: &str) -> Result<Option<VectorStore>, VectorError> {
+        let file = match std::fs::File::open(path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => {
+                return Err(VectorError::Io {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
+        };
+        let corrupt = |reason: String| VectorError::Corrupt {
+            path: path.to_path_buf(),
+            reason,
+        };
+        let mut input = BufReader::with_capacity(1 << 20, file);
+        let mut read = |n: usize| -> Result<Vec<u8>, VectorError> {
+            let mut buf = vec![0u8; n];
+            input
+                .read_exact(&mut buf)
+                .map_err(|e| corrupt(format!("truncated ({e})")))?;
+            Ok(buf)
+        };
+        if read(MAGIC.len())? != MAGIC {
+            return Err(corrupt("not a vectors file of this version".into()));
+        }
+        let dim = u32::from_le_bytes(read(4)?.try_into().expect("4 bytes")) as usize;
+        let rows = u64::from_le_bytes(read(8)?.try_into().expect("8 bytes")) as usize;
+        if dim == 0 || dim > 4096 || rows > 100_000_000 {
+            return Err(corrupt(format!("implausible sizes: {rows} rows of {dim}")));
+        }
+        let mut ids = Vec::with_capacity(rows);
+        for _ in 0..rows {
+            let len = read(2)?;
+            let id = String::from_utf8(read(usize::from(u16::from_le_bytes([len[0], len[1]])))?)
+                .map_err(|_| corrupt("an id is not UTF-8".into()))?;
+            ids.push(id);
+        }
+        let mut vectors = VectorStore::new(embedder, dim);
+        let mut row = vec![0f32; dim];
+        for id in ids {
+            let bytes = read(dim * 4)?;
+            for (x, c) in row.iter_mut().zip(bytes.chunks_exact(4)) {
+                *x = f32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+            }
+            vectors.insert(&id, &row);
+        }
+        Ok(Some(vectors))
+    }
+}
