@@ -1,4 +1,5 @@
-//! `papers index` and `papers search` end to end on the bundled sample, as the README shows them.
+//! `papers index`, `papers search`, `papers related` and `papers topic` end to end on the bundled
+//! sample, as the README shows them.
 
 use std::process::Command;
 
@@ -37,9 +38,30 @@ fn index_then_search_the_sample() {
     let report: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
     assert_eq!(report["indexed"], 2526);
     assert_eq!(report["documents"], 2526);
+    // The default embedder was trained and every paper embedded; the topics were filled.
+    assert_eq!(report["vectors"]["embedded"], 2526, "{report}");
+    assert_eq!(report["vectors"]["trained"], true);
+    assert!(
+        report["vectors"]["embedder"]
+            .as_str()
+            .unwrap()
+            .starts_with("lsa256-")
+    );
+    let topics = report["topics"].as_array().unwrap();
+    let names: Vec<&str> = topics.iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["attention", "diffusion", "low-rank"]);
+    assert!(
+        topics.iter().all(|t| t["papers"].as_u64().unwrap() > 50),
+        "{report}"
+    );
     let (_, out, _) = papers(dir, &["index", "--json"]);
     let again: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
     assert_eq!(again["indexed"], 0, "nothing changed since the last run");
+    assert_eq!(again["vectors"]["embedded"], 0, "nothing to embed again");
+    assert_eq!(
+        again["vectors"]["trained"], false,
+        "the saved model is reused"
+    );
 
     let (code, out, err) = papers(
         dir,
@@ -86,4 +108,55 @@ fn index_then_search_the_sample() {
     let (code, _, err) = papers(dir, &["search", "cat:cs.ZZ diffusion"]);
     assert_eq!(code, Some(1));
     assert!(err.contains("unknown category in cat:cs.ZZ"), "{err}");
+
+    // Related papers: never the paper itself, best first, with a snippet.
+    let (code, out, err) = papers(dir, &["related", id, "--limit", "5", "--json"]);
+    assert_eq!(code, Some(0), "{err}");
+    let related: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(related.len(), 5);
+    assert!(related.iter().all(|r| r["id"] != id));
+    let scores: Vec<f64> = related
+        .iter()
+        .map(|r| r["score"].as_f64().unwrap())
+        .collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+    assert!(
+        related
+            .iter()
+            .all(|r| !r["snippet"].as_str().unwrap().is_empty())
+    );
+    let (code, _, err) = papers(dir, &["related", "2601.99999"]);
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains("not stored") && err.contains("papers fetch"),
+        "{err}"
+    );
+
+    // Topics: each with its count, then one topic's papers newest first, all on its subject.
+    let (code, out, _) = papers(dir, &["topic"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        out.contains("low-rank") && out.contains("Low-rank methods"),
+        "{out}"
+    );
+    let (_, out, _) = papers(dir, &["topic", "low-rank", "--limit", "30", "--json"]);
+    let members: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(members.len(), 30);
+    let dates: Vec<&str> = members
+        .iter()
+        .map(|m| m["date"].as_str().unwrap())
+        .collect();
+    assert!(
+        dates.windows(2).all(|w| w[0] >= w[1]),
+        "newest first: {dates:?}"
+    );
+    let (code, _, err) = papers(dir, &["topic", "quantum-gravity"]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("attention, diffusion, low-rank"), "{err}");
 }

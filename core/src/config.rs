@@ -575,6 +575,48 @@ mod tests {
         }
     }
 
+    #[test]
+    fn topics_start_predefined_and_the_file_adds_or_redefines_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config::load(Some(&write(&dir, "")), env(&[])).unwrap();
+        let names: Vec<&str> = config.topics.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["attention", "diffusion", "low-rank"]);
+        assert_eq!(config.search.embedder, EmbedderChoice::Lsa);
+
+        let file = write(
+            &dir,
+            "[search]\nembedder = \"none\"\n\n[[topics]]\nname = \"diffusion\"\ntitle = \"Diffusion\"\n\
+             query = \"ti:diffusion cat:cs.CV\"\n\n[[topics]]\nname = \"mamba\"\ntitle = \"State-space models\"\n\
+             query = \"mamba OR \\\"state space model\\\"\"\n",
+        );
+        let config = Config::load(Some(&file), env(&[])).unwrap();
+        assert_eq!(config.search.embedder, EmbedderChoice::None);
+        let names: Vec<&str> = config.topics.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["attention", "low-rank", "diffusion", "mamba"]);
+        assert_eq!(config.topics[2].query, "ti:diffusion cat:cs.CV");
+        assert_eq!(config.topics[3].query, "mamba OR \"state space model\"");
+        let config = Config::load(Some(&file), env(&[("PAPERS_EMBEDDER", "lsa")])).unwrap();
+        assert_eq!(config.search.embedder, EmbedderChoice::Lsa);
+
+        for (text, says) in [
+            (
+                "[[topics]]\nname = \"Low Rank\"\ntitle = \"x\"\nquery = \"x\"\n",
+                "lowercase",
+            ),
+            (
+                "[[topics]]\nname = \"x\"\ntitle = \"x\"\nquery = \" \"\n",
+                "empty query",
+            ),
+            ("[[topics]]\nname = \"x\"\nquery = \"x\"\n", "title"),
+            ("[search]\nembedder = \"bert\"\n", "bert"),
+        ] {
+            let err = Config::load(Some(&write(&dir, text)), env(&[]))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(says), "{text}: {err}");
+        }
+    }
+
     fn write(dir: &tempfile::TempDir, text: &str) -> PathBuf {
         let path = dir.path().join(format!("papers-{}.toml", text.len()));
         std::fs::write(&path, text).unwrap();

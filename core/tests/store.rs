@@ -402,6 +402,12 @@ async fn embeddings_follow_paper_versions(store: Store) {
     let stored = store.embeddings("lsa-4", "", 100).await.unwrap();
     assert_eq!(stored.len(), 5);
     assert_eq!(stored[3], fresh);
+
+    // A retrained model's predecessor is forgotten, and only it.
+    store.put_embeddings("lsa-5", &rows[..2]).await.unwrap();
+    assert_eq!(store.delete_embeddings("lsa-4").await.unwrap(), 5);
+    assert!(store.embeddings("lsa-4", "", 100).await.unwrap().is_empty());
+    assert_eq!(store.embeddings("lsa-5", "", 100).await.unwrap().len(), 2);
 }
 store_test!(embeddings_on, embeddings_follow_paper_versions);
 

@@ -60,18 +60,36 @@ pub async fn train_lsa(store: &Store, mut progress: impl FnMut(usize)) -> Result
 }
 
 /// The LSA model saved at `path`, or a new one trained on the Store and saved there (also when
-/// `retrain`). Returns the model and whether it was trained now.
+/// `retrain`, which then forgets the old model's vectors). Returns the model and whether it was
+/// trained now.
 pub async fn lsa_model(
     store: &Store,
     path: &Path,
     retrain: bool,
     progress: impl FnMut(usize),
 ) -> Result<(Lsa, bool), IndexError> {
-    if !retrain && let Some(model) = Lsa::load(path).map_err(EmbedError::from)? {
+    let old = match Lsa::load(path) {
+        Ok(old) => old,
+        // An unreadable model is replaced only when asked to (it may be a disk problem).
+        Err(error) if retrain => {
+            tracing::warn!(%error, "replacing an unreadable LSA model");
+            None
+        }
+        Err(error) => return Err(EmbedError::from(error).into()),
+    };
+    if !retrain && let Some(model) = old {
         return Ok((model, false));
     }
     let model = train_lsa(store, progress).await?;
     model.save(path).map_err(EmbedError::from)?;
+    if let Some(old) = old.filter(|old| old.name() != model.name()) {
+        let forgotten = store.delete_embeddings(old.name()).await?;
+        tracing::info!(
+            model = old.name(),
+            vectors = forgotten,
+            "forgot the old model's vectors"
+        );
+    }
     tracing::info!(
         model = model.name(),
         words = model.vocabulary(),
@@ -127,11 +145,30 @@ pub async fn update_vectors<E: Embedder>(
     if embedded > 0 || !path.exists() {
         vectors.save(&path)?;
     }
+    forget_other_lsa_files(&path);
     Ok(EmbedReport {
         embedder: embedder.name().to_string(),
         embedded,
         vectors: vectors.len(),
     })
+}
+
+/// Removes the vector files of earlier LSA models beside `current` (they are never read again).
+fn forget_other_lsa_files(current: &Path) {
+    let Some(dir) = current.parent() else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for path in entries.filter_map(|e| e.ok()).map(|e| e.path()) {
+        let stale = path != current
+            && path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("lsa") && n.ends_with(".bin"));
+        if stale && let Err(error) = std::fs::remove_file(&path) {
+            tracing::warn!(path = %path.display(), %error, "cannot remove an old vectors file");
+        }
+    }
 }
 
 /// Where the LSA model lives under the data dir.

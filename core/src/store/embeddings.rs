@@ -68,6 +68,15 @@ both! {
         Ok(())
     }
 
+    /// Forgets every vector of `embedder` (a model replaced by a retrained one); returns how many.
+    pub async fn delete_embeddings(&self, embedder: &str) -> Result<u64, StoreError> {
+        let done = sqlx::query(sqlx::AssertSqlSafe(Self::sql("DELETE FROM embeddings WHERE embedder = ?")))
+            .bind(embedder)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
     /// Up to `limit` vectors of `embedder` by paper id, after `after`.
     pub async fn embeddings(&self, embedder: &str, after: &str, limit: u32) -> Result<Vec<Embedding>, StoreError> {
         let rows: Vec<(String, i64, Vec<u8>)> = sqlx::query_as(sqlx::AssertSqlSafe(Self::sql(

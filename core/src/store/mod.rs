@@ -228,6 +228,11 @@ impl Store {
         dispatch!(self, s => s.put_embeddings(embedder, rows).await)
     }
 
+    /// Forgets every vector of `embedder`; returns how many there were.
+    pub async fn delete_embeddings(&self, embedder: &str) -> Result<u64, StoreError> {
+        dispatch!(self, s => s.delete_embeddings(embedder).await)
+    }
+
     /// Up to `limit` stored vectors of `embedder`, by paper id after `after` (`""` to start).
     pub async fn embeddings(
         &self,
