@@ -323,13 +323,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             limit,
             sort,
             json,
-        } => done(commands::search::search(
-            &config,
-            &query,
-            usize::from(limit),
-            sort,
-            json,
-        )),
+        } => done(commands::search::search(&config, &query, usize::from(limit), sort, json).await),
     };
     store.close().await;
     result

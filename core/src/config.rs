@@ -67,6 +67,9 @@ pub enum EmbedderChoice {
     /// Latent semantic analysis trained on the Store's own papers: no download.
     #[default]
     Lsa,
+    /// An OpenAI-compatible `/v1/embeddings` endpoint ([`EmbeddingService`]).
+    #[serde(rename = "api")]
+    Api,
     /// No vectors: BM25 alone, no related papers.
     None,
 }
@@ -76,8 +79,9 @@ impl std::str::FromStr for EmbedderChoice {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "lsa" => Ok(EmbedderChoice::Lsa),
+            "api" => Ok(EmbedderChoice::Api),
             "none" => Ok(EmbedderChoice::None),
-            other => Err(format!("unknown embedder '{other}': use lsa or none")),
+            other => Err(format!("unknown embedder '{other}': use lsa, api or none")),
         }
     }
 }
@@ -85,6 +89,50 @@ impl std::str::FromStr for EmbedderChoice {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SearchConfig {
     pub embedder: EmbedderChoice,
+    pub service: EmbeddingService,
+}
+
+pub const DEFAULT_EMBEDDINGS_URL: &str = "https://api.openai.com/v1";
+pub const DEFAULT_EMBEDDINGS_MODEL: &str = "text-embedding-3-small";
+
+/// An OpenAI-compatible embeddings endpoint (OpenAI, vLLM, Ollama, llama.cpp's server, …), set
+/// by the operator. `POST {url}/embeddings`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EmbeddingService {
+    pub url: String,
+    pub model: String,
+    /// From `PAPERS_EMBEDDINGS_API_KEY` only: never in a file that might be committed.
+    pub api_key: Option<Secret>,
+}
+
+impl Default for EmbeddingService {
+    fn default() -> Self {
+        EmbeddingService {
+            url: DEFAULT_EMBEDDINGS_URL.into(),
+            model: DEFAULT_EMBEDDINGS_MODEL.into(),
+            api_key: None,
+        }
+    }
+}
+
+/// A secret that prints as `***` (in `Debug` too), so it never reaches a log line.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
 }
 
 /// A topic: a saved query in the search language, with a name for its URL and feed.
@@ -219,6 +267,8 @@ struct FileConfig {
 #[serde(deny_unknown_fields)]
 struct SearchSection {
     embedder: Option<EmbedderChoice>,
+    embeddings_url: Option<String>,
+    embeddings_model: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -328,6 +378,12 @@ impl Config {
         if let Some(embedder) = file.search.embedder {
             self.search.embedder = embedder;
         }
+        if let Some(url) = file.search.embeddings_url {
+            self.search.service.url = endpoint(&url).map_err(bad)?;
+        }
+        if let Some(model) = file.search.embeddings_model {
+            self.search.service.model = model;
+        }
         for topic in file.topics {
             if !topic_name_ok(&topic.name) {
                 return Err(bad(format!(
@@ -394,6 +450,16 @@ impl Config {
             self.search.embedder = text
                 .parse()
                 .map_err(|e| invalid("PAPERS_EMBEDDER", &text, e))?;
+        }
+        let name = "PAPERS_EMBEDDINGS_URL";
+        if let Some(url) = env(name).filter(|v| !v.is_empty()) {
+            self.search.service.url = endpoint(&url).map_err(|e| invalid(name, &url, e))?;
+        }
+        if let Some(model) = env("PAPERS_EMBEDDINGS_MODEL").filter(|v| !v.is_empty()) {
+            self.search.service.model = model;
+        }
+        if let Some(key) = env("PAPERS_EMBEDDINGS_API_KEY").filter(|v| !v.is_empty()) {
+            self.search.service.api_key = Some(Secret::new(key));
         }
         let name = "PAPERS_ARXIV_TIMEOUT_SECS";
         if let Some(text) = env(name).filter(|v| !v.is_empty()) {
@@ -597,6 +663,28 @@ mod tests {
         assert_eq!(config.topics[3].query, "mamba OR \"state space model\"");
         let config = Config::load(Some(&file), env(&[("PAPERS_EMBEDDER", "lsa")])).unwrap();
         assert_eq!(config.search.embedder, EmbedderChoice::Lsa);
+        let config = Config::load(
+            Some(&write(
+                &dir,
+                "[search]\nembedder = \"api\"\nembeddings_url = \"http://gpu.local:8000/v1/\"\n",
+            )),
+            env(&[
+                ("PAPERS_EMBEDDINGS_API_KEY", "sk-secret"),
+                ("PAPERS_EMBEDDINGS_MODEL", "bge-small"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.search.embedder, EmbedderChoice::Api);
+        assert_eq!(config.search.service.url, "http://gpu.local:8000/v1");
+        assert_eq!(config.search.service.model, "bge-small");
+        assert_eq!(
+            config.search.service.api_key.as_ref().unwrap().expose(),
+            "sk-secret"
+        );
+        assert!(
+            !format!("{config:?}").contains("sk-secret"),
+            "the key never prints"
+        );
 
         for (text, says) in [
             (

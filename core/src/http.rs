@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use reqwest::header::{
-    ETAG, HeaderMap, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, RETRY_AFTER,
+    CONTENT_TYPE, ETAG, HeaderMap, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, RETRY_AFTER,
 };
 use tokio::time::Instant;
 
@@ -178,18 +178,51 @@ impl HttpClient {
             .await
     }
 
+    /// POST a JSON body (an embeddings or chat API) with the retry policy; `bearer` is sent as
+    /// `Authorization: Bearer …`, marked sensitive so it never appears in logs or errors.
+    pub async fn post_json(
+        &self,
+        url: &str,
+        body: &[u8],
+        bearer: Option<&str>,
+    ) -> Result<Fetched, HttpError> {
+        self.options
+            .retry
+            .run(url, || async {
+                let mut request = self
+                    .client
+                    .post(url)
+                    .header(CONTENT_TYPE, "application/json")
+                    .body(body.to_vec());
+                if let Some(key) = bearer {
+                    request = request.bearer_auth(key);
+                }
+                self.gated(url, self.receive(url, request)).await
+            })
+            .await
+    }
+
     /// One attempt, through the host's gate.
     async fn get_once(
         &self,
         url: &str,
         validators: Option<&Validators>,
     ) -> Result<Fetched, HttpError> {
+        self.gated(url, self.send(url, validators)).await
+    }
+
+    /// Runs one request when the host's gate lets it: one at a time, `min_interval` apart.
+    async fn gated(
+        &self,
+        url: &str,
+        request: impl Future<Output = Result<Fetched, HttpError>>,
+    ) -> Result<Fetched, HttpError> {
         let gate = self.gate(url);
         let mut last_done = gate.last_done.lock().await;
         if let Some(done) = *last_done {
             tokio::time::sleep_until(done + self.options.min_interval).await;
         }
-        let result = self.send(url, validators).await;
+        let result = request.await;
         *last_done = Some(Instant::now());
         result
     }
@@ -216,6 +249,15 @@ impl HttpClient {
                 request = request.header(IF_MODIFIED_SINCE, modified);
             }
         }
+        self.receive(url, request).await
+    }
+
+    /// Sends a request and reads its response: status, validators, and a body within the cap.
+    async fn receive(
+        &self,
+        url: &str,
+        request: reqwest::RequestBuilder,
+    ) -> Result<Fetched, HttpError> {
         let mut response = request.send().await.map_err(|e| classify(url, &e))?;
         let status = response.status();
         let validators = validators_of(response.headers());

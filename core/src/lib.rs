@@ -15,8 +15,8 @@ pub mod testing;
 pub use arxiv_id::{ArxivId, ArxivIdError};
 pub use category::{Category, CategoryError, CategoryExpr};
 pub use config::{
-    Config, ConfigError, CrawlerConfig, EmbedderChoice, LogFormat, SearchConfig, Topic,
-    default_topics,
+    Config, ConfigError, CrawlerConfig, EmbedderChoice, EmbeddingService, LogFormat, SearchConfig,
+    Secret, Topic, default_topics,
 };
 pub use paper::{Paper, PaperError};
 pub use store::{Store, StoreError};

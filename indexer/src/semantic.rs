@@ -9,13 +9,14 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use papers_core::Store;
 use papers_core::store::Embedding;
 use papers_core::store::Watermark;
+use papers_core::{Config, EmbedderChoice, Store};
 use serde::Serialize;
 
+use crate::embed::api::ApiEmbedder;
 use crate::embed::lsa::{Lsa, LsaTrainer};
-use crate::embed::{EmbedError, Embedder, paper_text};
+use crate::embed::{AnyEmbedder, EmbedError, Embedder, paper_text};
 use crate::fusion::Fusion;
 use crate::index::{IndexError, Semantic};
 use crate::query;
@@ -141,15 +142,18 @@ pub async fn update_vectors<E: Embedder>(
 ) -> Result<EmbedReport, IndexError> {
     let embedded = embed_missing(store, embedder, progress).await?;
     let path = vector_store::path_for(index_dir, embedder.name());
-    let vectors = VectorStore::from_store(store, embedder.name(), embedder.dim()).await?;
-    if embedded > 0 || !path.exists() {
+    let vectors = VectorStore::from_store(store, embedder.name()).await?;
+    let count = vectors.as_ref().map_or(0, VectorStore::len);
+    if let Some(vectors) = vectors
+        && (embedded > 0 || !path.exists())
+    {
         vectors.save(&path)?;
     }
     forget_other_lsa_files(&path);
     Ok(EmbedReport {
         embedder: embedder.name().to_string(),
         embedded,
-        vectors: vectors.len(),
+        vectors: count,
     })
 }
 
@@ -184,16 +188,26 @@ pub type Related = Arc<Vec<(String, f32)>>;
 
 /// What searches and related papers use for meaning: the embedder and its vectors.
 pub struct Meaning {
-    pub embedder: Lsa,
+    pub embedder: AnyEmbedder,
     pub vectors: VectorStore,
     related: Mutex<HashMap<(String, usize), Related>>,
 }
 
 impl Meaning {
-    /// The model and vectors `papers index` wrote, if it has run with an embedder.
-    pub fn load(data_dir: &Path, index_dir: &Path) -> Result<Option<Meaning>, IndexError> {
-        let Some(embedder) = Lsa::load(&lsa_path(data_dir)).map_err(EmbedError::from)? else {
-            return Ok(None);
+    /// The configured embedder and the vectors `papers index` exported for it; `None` when no
+    /// embedder is configured or `papers index` has not made vectors yet.
+    pub fn load(config: &Config, index_dir: &Path) -> Result<Option<Meaning>, IndexError> {
+        let embedder = match config.search.embedder {
+            EmbedderChoice::None => return Ok(None),
+            EmbedderChoice::Lsa => {
+                match Lsa::load(&lsa_path(&config.data_dir)).map_err(EmbedError::from)? {
+                    Some(lsa) => AnyEmbedder::Lsa(lsa),
+                    None => return Ok(None),
+                }
+            }
+            EmbedderChoice::Api => {
+                AnyEmbedder::Api(ApiEmbedder::new(&config.search.service, true)?)
+            }
         };
         let path = vector_store::path_for(index_dir, embedder.name());
         Ok(
@@ -203,6 +217,32 @@ impl Meaning {
                 related: Mutex::new(HashMap::new()),
             }),
         )
+    }
+
+    /// The hybrid-ranking input for a query; `None` when it has no words to embed, or the
+    /// embedding service failed (the search then ranks by full text alone, and says so in the log).
+    pub async fn for_query(&self, query: &str) -> Option<Semantic<'_>> {
+        let text = query::embedding_text(query)?;
+        let vector = match self.embedder.embed(&[text.as_str()]).await {
+            Ok(mut vectors) => vectors.pop()?,
+            Err(error) => {
+                tracing::warn!(%error, "no query embedding: ranking by full text alone");
+                return None;
+            }
+        };
+        if vector.len() != self.vectors.dim() {
+            tracing::warn!(
+                got = vector.len(),
+                want = self.vectors.dim(),
+                "the query embedding does not match the stored vectors (run `papers index`)"
+            );
+            return None;
+        }
+        Some(Semantic {
+            vectors: &self.vectors,
+            query: vector,
+            fusion: DEFAULT_FUSION,
+        })
     }
 
     /// The `k` papers nearest in meaning to a stored paper (exact, itself excluded), best first;
@@ -225,15 +265,5 @@ impl Meaning {
         }
         cache.insert(key, found.clone());
         Some(found)
-    }
-
-    /// The hybrid-ranking input for a query, or `None` when it has no words to embed.
-    pub fn for_query(&self, query: &str) -> Option<Semantic<'_>> {
-        let text = query::embedding_text(query)?;
-        Some(Semantic {
-            vectors: &self.vectors,
-            query: self.embedder.embed(&text),
-            fusion: DEFAULT_FUSION,
-        })
     }
 }

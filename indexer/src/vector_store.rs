@@ -136,18 +136,21 @@ impl VectorStore {
             .collect()
     }
 
-    /// Reads every vector of `embedder` from the Store.
+    /// Reads every vector of `embedder` from the Store (`None` when it has none).
     pub async fn from_store(
         store: &Store,
         embedder: &str,
-        dim: usize,
-    ) -> Result<VectorStore, VectorError> {
-        let mut vectors = VectorStore::new(embedder, dim);
+    ) -> Result<Option<VectorStore>, VectorError> {
+        let mut vectors: Option<VectorStore> = None;
         let mut after = String::new();
         loop {
             let page = store.embeddings(embedder, &after, PAGE).await?;
             let Some(last) = page.last() else { break };
             after = last.id.as_str().to_string();
+            // The first vector sets the dimension.
+            let vectors = vectors
+                .get_or_insert_with(|| VectorStore::new(embedder, page[0].vector.len().max(1)));
+            let dim = vectors.dim();
             for row in &page {
                 if row.vector.len() == dim {
                     vectors.insert(row.id.as_str(), &row.vector);

@@ -20,6 +20,13 @@ impl World {
     fn index_dir(&self) -> std::path::PathBuf {
         self.data.path().join("index")
     }
+
+    fn config(&self) -> papers_core::Config {
+        papers_core::Config {
+            data_dir: self.data.path().to_path_buf(),
+            ..papers_core::Config::default()
+        }
+    }
 }
 
 async fn world() -> World {
@@ -175,9 +182,7 @@ async fn related_papers_read_as_related() {
     semantic::update_vectors(&w.store, &lsa, &w.index_dir(), |_| {})
         .await
         .unwrap();
-    let meaning = Meaning::load(w.data.path(), &w.index_dir())
-        .unwrap()
-        .unwrap();
+    let meaning = Meaning::load(&w.config(), &w.index_dir()).unwrap().unwrap();
     let by_id: std::collections::HashMap<&str, &Paper> =
         w.papers.iter().map(|p| (p.id.as_str(), p)).collect();
 
@@ -223,9 +228,7 @@ async fn hybrid_search_keeps_the_query_filters_and_pages_cleanly() {
     semantic::update_vectors(&w.store, &lsa, &w.index_dir(), |_| {})
         .await
         .unwrap();
-    let meaning = Meaning::load(w.data.path(), &w.index_dir())
-        .unwrap()
-        .unwrap();
+    let meaning = Meaning::load(&w.config(), &w.index_dir()).unwrap().unwrap();
     let options = |offset| SearchOptions {
         limit: 20,
         offset,
@@ -238,6 +241,7 @@ async fn hybrid_search_keeps_the_query_filters_and_pages_cleanly() {
                 query: lsa.embed(&papers_indexer::query::embedding_text(query).unwrap()),
                 fusion,
             };
+            assert_eq!(meaning.vectors.dim(), 256);
             w.index
                 .search_with(query, &options(offset), Some(&semantic))
                 .unwrap()

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use papers_core::{Config, EmbedderChoice, Store};
 use papers_indexer::embed::EmbedError;
+use papers_indexer::embed::api::ApiEmbedder;
 use papers_indexer::embed::lsa::LsaError;
 use papers_indexer::semantic::{self, EmbedReport};
 use papers_indexer::{IndexError, SearchIndex, SyncReport};
@@ -34,7 +35,7 @@ struct Report {
 struct VectorsReport {
     #[serde(flatten)]
     report: EmbedReport,
-    /// The LSA model was trained in this run.
+    /// An LSA model was trained in this run.
     trained: bool,
 }
 
@@ -68,7 +69,22 @@ pub async fn run(
 
     let vectors = match config.search.embedder {
         EmbedderChoice::None => None,
-        EmbedderChoice::Lsa => vectors(store, config, &dir, retrain).await?,
+        EmbedderChoice::Lsa => lsa_vectors(store, config, &dir, retrain).await?,
+        EmbedderChoice::Api => {
+            let service = ApiEmbedder::new(&config.search.service, false)?;
+            let mut last = Instant::now();
+            let report = semantic::update_vectors(store, &service, &dir, |embedded| {
+                if last.elapsed() >= PROGRESS_EVERY {
+                    tracing::info!(embedded, "embedding papers");
+                    last = Instant::now();
+                }
+            })
+            .await?;
+            Some(VectorsReport {
+                report,
+                trained: false,
+            })
+        }
     };
 
     let mut topics = Vec::new();
@@ -126,7 +142,7 @@ pub async fn run(
 
 /// LSA: the saved model (or a new one), then every missing vector. Too few papers to train on is
 /// not an error: search works on full text alone until there are more.
-async fn vectors(
+async fn lsa_vectors(
     store: &Store,
     config: &Config,
     dir: &std::path::Path,

@@ -6,7 +6,7 @@ use papers_indexer::{SearchIndex, SearchOptions, Sort};
 
 use super::index::index_dir;
 
-pub fn search(
+pub async fn search(
     config: &Config,
     query: &str,
     limit: usize,
@@ -27,8 +27,11 @@ pub fn search(
         sort,
     };
     // Hybrid when `papers index` has made vectors; full text alone otherwise.
-    let meaning = Meaning::load(&config.data_dir, &dir)?;
-    let semantic = meaning.as_ref().and_then(|m| m.for_query(query));
+    let meaning = Meaning::load(config, &dir)?;
+    let semantic = match &meaning {
+        Some(meaning) => meaning.for_query(query).await,
+        None => None,
+    };
     let results = index.search_with(query, &options, semantic.as_ref())?;
     if json {
         for hit in &results.hits {
@@ -80,7 +83,7 @@ pub async fn related(
     json: bool,
 ) -> anyhow::Result<()> {
     let id = ArxivId::parse(id)?;
-    let Some(meaning) = Meaning::load(&config.data_dir, &index_dir(config))? else {
+    let Some(meaning) = Meaning::load(config, &index_dir(config))? else {
         anyhow::bail!(
             "there are no paper vectors yet: run `papers index` (with an embedder configured; see the README)"
         );

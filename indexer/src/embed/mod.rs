@@ -1,12 +1,16 @@
 //! Embedders: text in, a unit vector out, so cosine similarity is a dot product.
 //!
 //! - [`lsa::Lsa`]: latent semantic analysis trained on the Store's own papers; needs no download,
-//!   the default.
+//!   the default;
+//! - [`api::ApiEmbedder`]: any OpenAI-compatible `/v1/embeddings` endpoint.
+//!
+//! [`AnyEmbedder`] is whichever the configuration chose.
 //!
 //! Every embedder has a name that changes whenever its vectors would (a retrained model, another
 //! model): the Store keys vectors by (paper, version, embedder name), so switching embedders or
 //! rebuilding the index recomputes nothing that is still valid.
 
+pub mod api;
 pub mod lsa;
 
 use std::future::Future;
@@ -24,7 +28,6 @@ pub enum EmbedError {
 pub trait Embedder: Send + Sync {
     /// Names the vectors this embedder makes (model and version).
     fn name(&self) -> &str;
-    fn dim(&self) -> usize;
     /// One unit vector per text, in order (all zeros for a text the embedder can make nothing of).
     fn embed(
         &self,
@@ -35,10 +38,6 @@ pub trait Embedder: Send + Sync {
 impl Embedder for lsa::Lsa {
     fn name(&self) -> &str {
         lsa::Lsa::name(self)
-    }
-
-    fn dim(&self) -> usize {
-        lsa::Lsa::dim(self)
     }
 
     async fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
@@ -52,4 +51,26 @@ impl Embedder for lsa::Lsa {
 /// What of a paper is embedded: its title and abstract.
 pub fn paper_text(paper: &Paper) -> String {
     format!("{}. {}", paper.title, paper.abstract_text)
+}
+
+/// The configured embedder.
+pub enum AnyEmbedder {
+    Lsa(lsa::Lsa),
+    Api(api::ApiEmbedder),
+}
+
+impl Embedder for AnyEmbedder {
+    fn name(&self) -> &str {
+        match self {
+            AnyEmbedder::Lsa(e) => e.name(),
+            AnyEmbedder::Api(e) => e.name(),
+        }
+    }
+
+    async fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        match self {
+            AnyEmbedder::Lsa(e) => Embedder::embed(e, texts).await,
+            AnyEmbedder::Api(e) => e.embed(texts).await,
+        }
+    }
 }
