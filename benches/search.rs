@@ -5,15 +5,17 @@
 //! ```
 //!
 //! Imports the corpus into a fresh SQLite store, builds the index from scratch (timed), trains LSA
-//! and embeds every paper (timed), then runs two known-item query sets: every 150th paper's exact
+//! and embeds every paper (timed; MiniLM too when `PAPERS_MINILM_DIR` names its files), then runs two known-item query sets: every 150th paper's exact
 //! title, and QUERIES (`{"id", "query"}` per line: papers as a person remembers them), through
-//! each ranker: BM25 alone, the vectors alone, and hybrid with each fusion. Prints one JSON object
+//! each ranker: BM25 alone, each embedder's vectors alone, and hybrid with each fusion. Prints one JSON object
 //! per line: the builds, then per set and ranker MRR@10, Recall@10, and the in-process latency
 //! p50/p99 (passes two and three; the first pass measures quality and warms the caches).
 
 use std::io::{BufRead, BufReader};
 use std::time::{Duration, Instant};
 
+use papers_indexer::embed::minilm::MiniLm;
+use papers_indexer::embed::{AnyEmbedder, Embedder};
 use papers_indexer::{
     Fusion, SearchIndex, SearchOptions, Semantic, VectorStore, semantic, vector_store,
 };
@@ -90,70 +92,106 @@ fn main() {
         ))
         .expect("train LSA");
     let trained = started.elapsed().as_secs_f64();
-    let report = runtime
-        .block_on(semantic::update_vectors(
-            &store,
-            &lsa,
-            &work.path().join("index"),
-            |_| {},
-        ))
-        .expect("embed the corpus");
-    let embed_secs = started.elapsed().as_secs_f64();
-    println!(
-        "{{\"build\":\"+ lsa (train {trained:.1} s, embed and store the rest)\",\"papers\":{},\"seconds\":{embed_secs:.2},\"papers_per_s\":{:.0}}}",
-        report.vectors,
-        report.vectors as f64 / embed_secs
-    );
-    let vectors = VectorStore::load(
-        &vector_store::path_for(&work.path().join("index"), lsa.name()),
-        lsa.name(),
-    )
-    .expect("read the vectors")
-    .expect("the vectors file");
-
-    let rankers: Vec<(String, Option<Fusion>)> = [
-        ("bm25".to_string(), None),
-        ("lsa vectors".to_string(), None),
-    ]
-    .into_iter()
-    .chain(
-        [
-            Fusion::Rrf,
-            Fusion::WeightedSum(0.3),
-            Fusion::WeightedSum(0.5),
-            Fusion::WeightedSum(0.7),
-        ]
-        .into_iter()
-        .map(|f| (format!("bm25+lsa {}", f.label()), Some(f))),
-    )
-    .collect();
-    for (name, set) in [("titles", &titles), ("remembered", &remembered)] {
-        for (ranker, fusion) in &rankers {
-            let run = |query: &str| -> Vec<String> {
-                if ranker == "lsa vectors" {
-                    let text = papers_indexer::query::embedding_text(query).unwrap_or_default();
-                    return vectors
-                        .nearest(&lsa.embed(&text), 10, None)
-                        .into_iter()
-                        .map(|(id, _)| id.to_string())
-                        .collect();
-                }
-                let semantic = fusion.and_then(|fusion| {
-                    Some(Semantic {
-                        vectors: &vectors,
-                        query: lsa.embed(&papers_indexer::query::embedding_text(query)?),
-                        fusion,
-                    })
-                });
-                match index.search_with(query, &SearchOptions::default(), semantic.as_ref()) {
-                    Ok(results) => results.hits.into_iter().map(|h| h.id).collect(),
-                    Err(error) => {
-                        eprintln!("{name}: {query:?}: {error}");
-                        Vec::new()
+    let mut embedders = vec![("lsa", AnyEmbedder::Lsa(lsa))];
+    // MiniLM too when its files are there (scripts/fetch-minilm.sh DIR; PAPERS_MINILM_DIR=DIR).
+    if let Some(dir) = std::env::var_os("PAPERS_MINILM_DIR") {
+        let minilm = MiniLm::load(std::path::Path::new(&dir)).expect("load MiniLM");
+        embedders.push(("minilm", AnyEmbedder::MiniLm(Box::new(minilm))));
+    }
+    let index_dir = work.path().join("index");
+    for (label, embedder) in &embedders {
+        let started = Instant::now();
+        let total = built.documents;
+        let mut last = Instant::now();
+        let report = runtime
+            .block_on(semantic::update_vectors(
+                &store,
+                embedder,
+                &index_dir,
+                |n| {
+                    if last.elapsed().as_secs() >= 30 {
+                        let rate = n as f64 / started.elapsed().as_secs_f64();
+                        eprintln!("{label}: {n} of {total} embedded, {rate:.0}/s");
+                        last = Instant::now();
                     }
+                },
+            ))
+            .expect("embed the corpus");
+        let mut seconds = started.elapsed().as_secs_f64();
+        let what = if *label == "lsa" {
+            seconds += trained;
+            format!("+ lsa (train {trained:.1} s, then embed and store)")
+        } else {
+            format!("+ {label} (embed and store)")
+        };
+        println!(
+            "{{\"build\":\"{what}\",\"papers\":{},\"seconds\":{seconds:.2},\"papers_per_s\":{:.0}}}",
+            report.vectors,
+            report.vectors as f64 / seconds
+        );
+    }
+    let loaded: Vec<(&str, &AnyEmbedder, VectorStore)> = embedders
+        .iter()
+        .map(|(label, embedder)| {
+            let path = vector_store::path_for(&index_dir, embedder.name());
+            let vectors = VectorStore::load(&path, embedder.name())
+                .expect("read the vectors")
+                .expect("the vectors file");
+            (*label, embedder, vectors)
+        })
+        .collect();
+    let fusions = [
+        Fusion::Rrf,
+        Fusion::WeightedSum(0.3),
+        Fusion::WeightedSum(0.5),
+        Fusion::WeightedSum(0.7),
+    ];
+
+    for (name, set) in [("titles", &titles), ("remembered", &remembered)] {
+        let search = |query: &str, semantic: Option<&Semantic>| -> Vec<String> {
+            match index.search_with(query, &SearchOptions::default(), semantic) {
+                Ok(results) => results.hits.into_iter().map(|h| h.id).collect(),
+                Err(error) => {
+                    eprintln!("{name}: {query:?}: {error}");
+                    Vec::new()
                 }
+            }
+        };
+        report_set(name, "bm25", set, |query| search(query, None));
+        for (label, embedder, vectors) in &loaded {
+            // The query's embedding is part of each measured search.
+            let embed = |query: &str| -> Option<Vec<f32>> {
+                let text = papers_indexer::query::embedding_text(query)?;
+                runtime
+                    .block_on(embedder.embed(&[text.as_str()]))
+                    .expect("embed a query")
+                    .pop()
             };
-            report_set(name, ranker, set, run);
+            report_set(name, &format!("{label} vectors"), set, |query| {
+                let Some(vector) = embed(query) else {
+                    return Vec::new();
+                };
+                vectors
+                    .nearest(&vector, 10, None)
+                    .into_iter()
+                    .map(|(id, _)| id.to_string())
+                    .collect()
+            });
+            for fusion in fusions {
+                report_set(
+                    name,
+                    &format!("bm25+{label} {}", fusion.label()),
+                    set,
+                    |query| {
+                        let semantic = embed(query).map(|query| Semantic {
+                            vectors,
+                            query,
+                            fusion,
+                        });
+                        search(query, semantic.as_ref())
+                    },
+                );
+            }
         }
     }
 }

@@ -64,9 +64,14 @@ pub struct Config {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum EmbedderChoice {
-    /// Latent semantic analysis trained on the Store's own papers: no download.
+    /// MiniLM when its weights are in the model directory, else LSA.
     #[default]
+    Auto,
+    /// Latent semantic analysis trained on the Store's own papers: no download.
     Lsa,
+    /// all-MiniLM-L6-v2 in-process; its files come from `scripts/fetch-minilm.sh`.
+    #[serde(rename = "minilm")]
+    MiniLm,
     /// An OpenAI-compatible `/v1/embeddings` endpoint ([`EmbeddingService`]).
     #[serde(rename = "api")]
     Api,
@@ -78,10 +83,14 @@ impl std::str::FromStr for EmbedderChoice {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
+            "auto" => Ok(EmbedderChoice::Auto),
             "lsa" => Ok(EmbedderChoice::Lsa),
+            "minilm" => Ok(EmbedderChoice::MiniLm),
             "api" => Ok(EmbedderChoice::Api),
             "none" => Ok(EmbedderChoice::None),
-            other => Err(format!("unknown embedder '{other}': use lsa, api or none")),
+            other => Err(format!(
+                "unknown embedder '{other}': use auto, lsa, minilm, api or none"
+            )),
         }
     }
 }
@@ -90,6 +99,18 @@ impl std::str::FromStr for EmbedderChoice {
 pub struct SearchConfig {
     pub embedder: EmbedderChoice,
     pub service: EmbeddingService,
+    /// Where MiniLM's files are; default `{data_dir}/models/all-MiniLM-L6-v2`.
+    pub minilm_dir: Option<PathBuf>,
+}
+
+impl Config {
+    /// The MiniLM model directory in effect.
+    pub fn minilm_dir(&self) -> PathBuf {
+        self.search
+            .minilm_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("models").join("all-MiniLM-L6-v2"))
+    }
 }
 
 pub const DEFAULT_EMBEDDINGS_URL: &str = "https://api.openai.com/v1";
@@ -269,6 +290,7 @@ struct SearchSection {
     embedder: Option<EmbedderChoice>,
     embeddings_url: Option<String>,
     embeddings_model: Option<String>,
+    minilm_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -384,6 +406,9 @@ impl Config {
         if let Some(model) = file.search.embeddings_model {
             self.search.service.model = model;
         }
+        if let Some(dir) = file.search.minilm_dir {
+            self.search.minilm_dir = Some(dir);
+        }
         for topic in file.topics {
             if !topic_name_ok(&topic.name) {
                 return Err(bad(format!(
@@ -457,6 +482,9 @@ impl Config {
         }
         if let Some(model) = env("PAPERS_EMBEDDINGS_MODEL").filter(|v| !v.is_empty()) {
             self.search.service.model = model;
+        }
+        if let Some(dir) = env("PAPERS_MINILM_DIR").filter(|v| !v.is_empty()) {
+            self.search.minilm_dir = Some(PathBuf::from(dir));
         }
         if let Some(key) = env("PAPERS_EMBEDDINGS_API_KEY").filter(|v| !v.is_empty()) {
             self.search.service.api_key = Some(Secret::new(key));
@@ -647,7 +675,11 @@ mod tests {
         let config = Config::load(Some(&write(&dir, "")), env(&[])).unwrap();
         let names: Vec<&str> = config.topics.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(names, ["attention", "diffusion", "low-rank"]);
-        assert_eq!(config.search.embedder, EmbedderChoice::Lsa);
+        assert_eq!(config.search.embedder, EmbedderChoice::Auto);
+        assert_eq!(
+            config.minilm_dir(),
+            PathBuf::from("papers-data/models/all-MiniLM-L6-v2")
+        );
 
         let file = write(
             &dir,
@@ -661,8 +693,16 @@ mod tests {
         assert_eq!(names, ["attention", "low-rank", "diffusion", "mamba"]);
         assert_eq!(config.topics[2].query, "ti:diffusion cat:cs.CV");
         assert_eq!(config.topics[3].query, "mamba OR \"state space model\"");
-        let config = Config::load(Some(&file), env(&[("PAPERS_EMBEDDER", "lsa")])).unwrap();
-        assert_eq!(config.search.embedder, EmbedderChoice::Lsa);
+        let config = Config::load(
+            Some(&file),
+            env(&[
+                ("PAPERS_EMBEDDER", "minilm"),
+                ("PAPERS_MINILM_DIR", "/opt/minilm"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.search.embedder, EmbedderChoice::MiniLm);
+        assert_eq!(config.minilm_dir(), PathBuf::from("/opt/minilm"));
         let config = Config::load(
             Some(&write(
                 &dir,

@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use crate::embed::api::ApiEmbedder;
 use crate::embed::lsa::{Lsa, LsaTrainer};
+use crate::embed::minilm::MiniLm;
 use crate::embed::{AnyEmbedder, EmbedError, Embedder, paper_text};
 use crate::fusion::Fusion;
 use crate::index::{IndexError, Semantic};
@@ -175,6 +176,15 @@ fn forget_other_lsa_files(current: &Path) {
     }
 }
 
+/// The embedder in effect: `auto` is MiniLM when its files are in the model directory, else LSA.
+pub fn effective_embedder(config: &Config) -> EmbedderChoice {
+    match config.search.embedder {
+        EmbedderChoice::Auto if MiniLm::present(&config.minilm_dir()) => EmbedderChoice::MiniLm,
+        EmbedderChoice::Auto => EmbedderChoice::Lsa,
+        chosen => chosen,
+    }
+}
+
 /// Where the LSA model lives under the data dir.
 pub fn lsa_path(data_dir: &Path) -> PathBuf {
     data_dir.join("models").join("lsa.bin")
@@ -197,9 +207,12 @@ impl Meaning {
     /// The configured embedder and the vectors `papers index` exported for it; `None` when no
     /// embedder is configured or `papers index` has not made vectors yet.
     pub fn load(config: &Config, index_dir: &Path) -> Result<Option<Meaning>, IndexError> {
-        let embedder = match config.search.embedder {
+        let embedder = match effective_embedder(config) {
             EmbedderChoice::None => return Ok(None),
-            EmbedderChoice::Lsa => {
+            EmbedderChoice::MiniLm => {
+                AnyEmbedder::MiniLm(Box::new(MiniLm::load(&config.minilm_dir())?))
+            }
+            EmbedderChoice::Auto | EmbedderChoice::Lsa => {
                 match Lsa::load(&lsa_path(&config.data_dir)).map_err(EmbedError::from)? {
                     Some(lsa) => AnyEmbedder::Lsa(lsa),
                     None => return Ok(None),

@@ -179,6 +179,7 @@ async fn papers_are_embedded_by_the_service_in_batches_once() {
         search: papers_core::SearchConfig {
             embedder: EmbedderChoice::Api,
             service: service(addr),
+            minilm_dir: None,
         },
         ..Config::default()
     };
@@ -264,6 +265,7 @@ async fn a_dead_or_broken_service_is_reported_and_loses_nothing() {
         search: papers_core::SearchConfig {
             embedder: EmbedderChoice::Api,
             service: gone,
+            minilm_dir: None,
         },
         ..Config::default()
     };

@@ -7,8 +7,10 @@ use std::time::{Duration, Instant};
 
 use papers_core::{Config, EmbedderChoice, Store};
 use papers_indexer::embed::EmbedError;
+use papers_indexer::embed::Embedder;
 use papers_indexer::embed::api::ApiEmbedder;
 use papers_indexer::embed::lsa::LsaError;
+use papers_indexer::embed::minilm::MiniLm;
 use papers_indexer::semantic::{self, EmbedReport};
 use papers_indexer::{IndexError, SearchIndex, SyncReport};
 use serde::Serialize;
@@ -67,23 +69,18 @@ pub async fn run(
         })
         .await?;
 
-    let vectors = match config.search.embedder {
+    let vectors = match semantic::effective_embedder(config) {
         EmbedderChoice::None => None,
-        EmbedderChoice::Lsa => lsa_vectors(store, config, &dir, retrain).await?,
+        EmbedderChoice::Auto | EmbedderChoice::Lsa => {
+            lsa_vectors(store, config, &dir, retrain).await?
+        }
+        EmbedderChoice::MiniLm => {
+            let minilm = MiniLm::load(&config.minilm_dir())?;
+            Some(embed_all(store, &minilm, &dir).await?)
+        }
         EmbedderChoice::Api => {
             let service = ApiEmbedder::new(&config.search.service, false)?;
-            let mut last = Instant::now();
-            let report = semantic::update_vectors(store, &service, &dir, |embedded| {
-                if last.elapsed() >= PROGRESS_EVERY {
-                    tracing::info!(embedded, "embedding papers");
-                    last = Instant::now();
-                }
-            })
-            .await?;
-            Some(VectorsReport {
-                report,
-                trained: false,
-            })
+            Some(embed_all(store, &service, &dir).await?)
         }
     };
 
@@ -165,13 +162,27 @@ async fn lsa_vectors(
         }
         Err(error) => return Err(error.into()),
     };
+    let mut report = embed_all(store, &lsa, dir).await?;
+    report.trained = trained;
+    Ok(Some(report))
+}
+
+/// Embeds every paper without a current vector, with a progress line every few seconds.
+async fn embed_all<E: Embedder>(
+    store: &Store,
+    embedder: &E,
+    dir: &std::path::Path,
+) -> anyhow::Result<VectorsReport> {
     let mut last = Instant::now();
-    let report = semantic::update_vectors(store, &lsa, dir, |embedded| {
+    let report = semantic::update_vectors(store, embedder, dir, |embedded| {
         if last.elapsed() >= PROGRESS_EVERY {
-            tracing::info!(embedded, "embedding papers");
+            tracing::info!(embedder = embedder.name(), embedded, "embedding papers");
             last = Instant::now();
         }
     })
     .await?;
-    Ok(Some(VectorsReport { report, trained }))
+    Ok(VectorsReport {
+        report,
+        trained: false,
+    })
 }

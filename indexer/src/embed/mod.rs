@@ -2,6 +2,7 @@
 //!
 //! - [`lsa::Lsa`]: latent semantic analysis trained on the Store's own papers; needs no download,
 //!   the default;
+//! - [`minilm::MiniLm`]: all-MiniLM-L6-v2 in-process with candle, when its weights are present;
 //! - [`api::ApiEmbedder`]: any OpenAI-compatible `/v1/embeddings` endpoint.
 //!
 //! [`AnyEmbedder`] is whichever the configuration chose.
@@ -12,6 +13,7 @@
 
 pub mod api;
 pub mod lsa;
+pub mod minilm;
 
 use std::future::Future;
 
@@ -23,6 +25,8 @@ pub enum EmbedError {
     Lsa(#[from] lsa::LsaError),
     #[error("embedding service: {0}")]
     Service(String),
+    #[error("{0}")]
+    Model(String),
 }
 
 pub trait Embedder: Send + Sync {
@@ -56,6 +60,7 @@ pub fn paper_text(paper: &Paper) -> String {
 /// The configured embedder.
 pub enum AnyEmbedder {
     Lsa(lsa::Lsa),
+    MiniLm(Box<minilm::MiniLm>),
     Api(api::ApiEmbedder),
 }
 
@@ -63,6 +68,7 @@ impl Embedder for AnyEmbedder {
     fn name(&self) -> &str {
         match self {
             AnyEmbedder::Lsa(e) => e.name(),
+            AnyEmbedder::MiniLm(e) => e.name(),
             AnyEmbedder::Api(e) => e.name(),
         }
     }
@@ -70,6 +76,7 @@ impl Embedder for AnyEmbedder {
     async fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
         match self {
             AnyEmbedder::Lsa(e) => Embedder::embed(e, texts).await,
+            AnyEmbedder::MiniLm(e) => e.embed(texts).await,
             AnyEmbedder::Api(e) => e.embed(texts).await,
         }
     }
