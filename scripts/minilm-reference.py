@@ -22,7 +22,7 @@ SENTENCES = [
     "FlashAttention: fast and memory-efficient exact attention with IO-awareness",
     "Schrödinger bridges between $\\mathcal{N}(0, I)$ and the data distribution",
 ]
-MAX_TOKENS = 256
+MAX_TOKENS = 128
 
 
 def layer_norm(x, w, b, eps):

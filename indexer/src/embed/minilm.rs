@@ -15,8 +15,10 @@ use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
 
 use super::{EmbedError, Embedder, lsa::normalize};
 
-/// The model's own limit (sentence-transformers' `max_seq_length`); longer texts are cut.
-pub const MAX_TOKENS: usize = 256;
+/// Longer texts are cut: 128 word pieces, the length the model was trained at and the limit its
+/// tokenizer.json sets (title and the opening of the abstract). Embedding cost grows with it:
+/// measured on 2 cores, 8 papers/s at 256 (BENCHMARKS.md).
+pub const MAX_TOKENS: usize = 128;
 /// Texts per forward pass; texts are sorted by length first so a pass pads little.
 const BATCH: usize = 16;
 pub const NAME: &str = "minilm-l6-v2";
