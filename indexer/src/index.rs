@@ -15,11 +15,12 @@ use chrono::{Datelike, NaiveDate};
 use papers_core::store::{Changed, Watermark};
 use papers_core::{ArxivId, Paper, Store, StoreError};
 use serde::Serialize;
+use tantivy::DocSet;
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::columnar::StrColumn;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, Occur as TOccur, PhraseQuery, Query as TQuery,
-    RangeQuery, TermQuery, TermSetQuery,
+    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, EnableScoring, Occur as TOccur, PhraseQuery,
+    Query as TQuery, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
@@ -42,7 +43,7 @@ const WRITER_MEMORY: usize = 96 * 1024 * 1024;
 /// The most results one request may ask for.
 pub const MAX_LIMIT: usize = 200;
 /// Candidates each side (BM25, vectors) brings to a hybrid ranking.
-pub const CANDIDATES: usize = 100;
+pub const CANDIDATES: usize = 50;
 
 /// What a hybrid search needs beside the query text: the vectors, the query's own vector (from
 /// the same embedder, over [`query::embedding_text`]), and how to fuse the two rankings.
@@ -443,9 +444,17 @@ impl SearchIndex {
             .collect();
         let mut extra = 0;
         if !unseen.is_empty() {
+            // The papers found by meaning alone, held to the query's filters and exclusions: one
+            // term lookup per id (a term set would walk the whole id dictionary).
             let wanted = unseen.len();
+            let by_id: Vec<Box<dyn TQuery>> = unseen
+                .into_iter()
+                .map(|term| {
+                    Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn TQuery>
+                })
+                .collect();
             let mut clauses: Vec<(TOccur, Box<dyn TQuery>)> =
-                vec![(TOccur::Must, Box::new(TermSetQuery::new(unseen)))];
+                vec![(TOccur::Must, Box::new(BooleanQuery::union(by_id)))];
             if let Some(constraints) = &built.constraints {
                 clauses.push((TOccur::Must, constraints.box_clone()));
             }
@@ -455,23 +464,14 @@ impl SearchIndex {
             )?;
             let addresses: Vec<DocAddress> =
                 found.into_iter().map(|(_, address)| address).collect();
-            let ids = self.ids_of(searcher, &addresses)?;
-            // Found by meaning but matching the words too (beyond BM25's top): already counted.
-            let also_lexical = searcher.search(
-                &BooleanQuery::new(vec![
-                    (
-                        TOccur::Must,
-                        Box::new(TermSetQuery::new(
-                            ids.iter()
-                                .map(|id| Term::from_field_text(self.fields.id, id)),
-                        )) as Box<dyn TQuery>,
-                    ),
-                    (TOccur::Must, built.query.box_clone()),
-                ]),
-                &Count,
-            )?;
-            extra = addresses.len() - also_lexical;
-            for (id, address) in ids.into_iter().zip(addresses) {
+            // Those that match the words too (beyond BM25's top) are already in its count.
+            let lexical = matching(searcher, &*built.query, &addresses)?;
+            extra = lexical.iter().filter(|m| !**m).count();
+            for (id, address) in self
+                .ids_of(searcher, &addresses)?
+                .into_iter()
+                .zip(addresses)
+            {
                 candidates.push((id, address, None));
             }
         }
@@ -776,6 +776,37 @@ fn days(day: NaiveDate) -> i64 {
 
 fn from_days(n: i64) -> Option<NaiveDate> {
     NaiveDate::from_num_days_from_ce_opt(i32::try_from(n).ok()?)
+}
+
+/// Which of `addresses` match `query`: one seek per document into the query's matches, segment
+/// by segment, instead of running the query over the whole index.
+fn matching(
+    searcher: &Searcher,
+    query: &dyn TQuery,
+    addresses: &[DocAddress],
+) -> Result<Vec<bool>, IndexError> {
+    let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    let mut order: Vec<usize> = (0..addresses.len()).collect();
+    order.sort_by_key(|&i| (addresses[i].segment_ord, addresses[i].doc_id));
+    let mut out = vec![false; addresses.len()];
+    let mut current: Option<(u32, Box<dyn tantivy::query::Scorer>)> = None;
+    for i in order {
+        let DocAddress {
+            segment_ord,
+            doc_id,
+        } = addresses[i];
+        if current.as_ref().is_none_or(|(ord, _)| *ord != segment_ord) {
+            let scorer = weight.scorer(searcher.segment_reader(segment_ord), 1.0)?;
+            current = Some((segment_ord, scorer));
+        }
+        let (_, scorer) = current.as_mut().expect("set above");
+        if scorer.doc() <= doc_id {
+            out[i] = scorer.seek(doc_id) == doc_id;
+        } else {
+            out[i] = scorer.doc() == doc_id;
+        }
+    }
+    Ok(out)
 }
 
 /// The first `max` characters of `text`, cut at a word, with `…` when cut.

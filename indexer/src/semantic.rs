@@ -27,8 +27,10 @@ use crate::vector_store::{self, VectorStore};
 const BATCH: u32 = 512;
 /// Papers read per page while training.
 const PAGE: u32 = 2_000;
-/// How hybrid search fuses its two rankings: chosen by measurement (BENCHMARKS.md, Search).
-pub const DEFAULT_FUSION: Fusion = Fusion::Rrf;
+/// How hybrid search fuses its two rankings, chosen by measurement (BENCHMARKS.md, Search): on
+/// the full corpus a weighted sum leaning on BM25 keeps exact titles first (MRR@10 0.988 against
+/// RRF's 0.901) and loses nothing on remembered queries, where RRF lost 0.14.
+pub const DEFAULT_FUSION: Fusion = Fusion::WeightedSum(0.7);
 
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct EmbedReport {

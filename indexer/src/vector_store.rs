@@ -112,6 +112,20 @@ impl VectorStore {
             .collect()
     }
 
+    /// The `k` papers nearest to `query` by an exact f32 scan (what [`VectorStore::nearest`]
+    /// approximates), best first.
+    pub fn nearest_exact(&self, query: &[f32], k: usize) -> Vec<(&str, f32)> {
+        if self.is_empty() {
+            return Vec::new();
+        }
+        self.exact
+            .top_k(query, k, None)
+            .into_iter()
+            .filter(|(row, _)| !self.ids[*row].is_empty())
+            .map(|(row, score)| (self.ids[row].as_str(), score))
+            .collect()
+    }
+
     /// Exact nearest neighbours of a stored paper (a full f32 scan), the paper itself excluded.
     pub fn related(&self, id: &str, k: usize) -> Option<Vec<(&str, f32)>> {
         let row = self.row_of(id)?;
