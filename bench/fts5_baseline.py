@@ -37,7 +37,7 @@ def main():
     remembered = [(q["id"], q["query"]) for q in map(json.loads, open(queries_path, encoding="utf-8"))]
 
     for name, qs in (("titles", titles), ("remembered", remembered)):
-        reciprocal, found, times = 0.0, 0, []
+        reciprocal, found, first, times = 0.0, 0, 0, []
         for rnd in range(3):
             for target, query in qs:
                 words = re.findall(r"\w+", query)
@@ -52,9 +52,11 @@ def main():
                 if target in ids:
                     reciprocal += 1 / (ids.index(target) + 1)
                     found += 1
+                    first += ids.index(target) == 0
         times.sort()
         print(json.dumps({"set": name, "ranker": "fts5", "queries": len(qs),
                           "mrr_at_10": round(reciprocal / len(qs), 3), "recall_at_10": round(found / len(qs), 3),
+                          "first": round(first / len(qs), 3),
                           "p50_ms": round(statistics.median(times) * 1e3, 2),
                           "p99_ms": round(times[min(len(times) - 1, int(len(times) * 0.99))] * 1e3, 2)}))
 

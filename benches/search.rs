@@ -241,6 +241,7 @@ fn report_set(
 ) {
     let mut reciprocal = 0.0;
     let mut found = 0;
+    let mut first = 0;
     let mut times: Vec<Duration> = Vec::new();
     for pass in 0..3 {
         for (id, query) in set {
@@ -254,6 +255,7 @@ fn report_set(
             if let Some(rank) = hits.iter().take(10).position(|h| h == id) {
                 reciprocal += 1.0 / (rank + 1) as f64;
                 found += 1;
+                first += usize::from(rank == 0);
             }
         }
     }
@@ -262,10 +264,11 @@ fn report_set(
         times[((times.len() as f64 * p) as usize).min(times.len() - 1)].as_secs_f64() * 1e3
     };
     println!(
-        "{{\"set\":\"{name}\",\"ranker\":\"{ranker}\",\"queries\":{},\"mrr_at_10\":{:.3},\"recall_at_10\":{:.3},\"p50_ms\":{:.2},\"p99_ms\":{:.2}}}",
+        "{{\"set\":\"{name}\",\"ranker\":\"{ranker}\",\"queries\":{},\"mrr_at_10\":{:.3},\"recall_at_10\":{:.3},\"first\":{:.3},\"p50_ms\":{:.2},\"p99_ms\":{:.2}}}",
         set.len(),
         reciprocal / set.len() as f64,
         found as f64 / set.len() as f64,
+        first as f64 / set.len() as f64,
         pct(0.50),
         pct(0.99)
     );

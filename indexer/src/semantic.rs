@@ -27,10 +27,17 @@ use crate::vector_store::{self, VectorStore};
 const BATCH: u32 = 512;
 /// Papers read per page while training.
 const PAGE: u32 = 2_000;
-/// How hybrid search fuses its two rankings, chosen by measurement (BENCHMARKS.md, Search): on
-/// the full corpus a weighted sum leaning on BM25 keeps exact titles first (MRR@10 0.988 against
-/// RRF's 0.901) and loses nothing on remembered queries, where RRF lost 0.14.
-pub const DEFAULT_FUSION: Fusion = Fusion::WeightedSum(0.7);
+/// How hybrid search fuses its two rankings for an embedder, chosen by measurement (BENCHMARKS.md,
+/// Search): a weighted sum in both cases, since reciprocal rank fusion pushed exact titles down
+/// (MRR@10 on titles 0.901 against 0.988 with LSA on the full corpus). LSA's vectors are weak
+/// evidence (alone, MRR@10 0.46 on remembered queries), so BM25 keeps most of the weight; MiniLM's
+/// are strong (0.89 alone on the subset), and an even split did best (0.954 against 0.932 at 0.7).
+pub fn fusion_for(embedder: &AnyEmbedder) -> Fusion {
+    match embedder {
+        AnyEmbedder::Lsa(_) => Fusion::WeightedSum(0.7),
+        AnyEmbedder::MiniLm(_) | AnyEmbedder::Api(_) => Fusion::WeightedSum(0.5),
+    }
+}
 
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct EmbedReport {
@@ -160,18 +167,23 @@ pub async fn update_vectors<E: Embedder>(
     })
 }
 
-/// Removes the vector files of earlier LSA models beside `current` (they are never read again).
+/// When `current` is an LSA model's vectors file, removes the files of earlier LSA models beside
+/// it (they are never read again). Other embedders' files stay: switching back reuses them.
 fn forget_other_lsa_files(current: &Path) {
+    let is_lsa = |path: &Path| {
+        path.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with("lsa") && n.ends_with(".bin"))
+    };
+    if !is_lsa(current) {
+        return;
+    }
     let Some(dir) = current.parent() else { return };
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for path in entries.filter_map(|e| e.ok()).map(|e| e.path()) {
-        let stale = path != current
-            && path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("lsa") && n.ends_with(".bin"));
+        let stale = path != current && is_lsa(&path);
         if stale && let Err(error) = std::fs::remove_file(&path) {
             tracing::warn!(path = %path.display(), %error, "cannot remove an old vectors file");
         }
@@ -256,7 +268,7 @@ impl Meaning {
         Some(Semantic {
             vectors: &self.vectors,
             query: vector,
-            fusion: DEFAULT_FUSION,
+            fusion: fusion_for(&self.embedder),
         })
     }
 

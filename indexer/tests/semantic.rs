@@ -145,10 +145,17 @@ async fn vectors_are_computed_once_and_a_broken_model_file_is_reported() {
         .abstract_text
         .push_str(" We add experiments on diffusion models.");
     w.store.upsert(vec![revised]).await.unwrap();
+    // An earlier LSA model's file goes with the next export; another embedder's stays.
+    let vectors_dir = w.index_dir().join("vectors");
+    std::fs::write(vectors_dir.join("lsa256-000000000000.bin"), b"old").unwrap();
+    std::fs::write(vectors_dir.join("minilm-l6-v2.bin"), b"other").unwrap();
     let third = semantic::update_vectors(&w.store, &lsa, &w.index_dir(), |_| {})
         .await
         .unwrap();
     assert_eq!(third.embedded, 1);
+    assert!(!vectors_dir.join("lsa256-000000000000.bin").exists());
+    assert!(vectors_dir.join("minilm-l6-v2.bin").exists());
+    assert!(vector_store::path_for(&w.index_dir(), lsa.name()).exists());
 
     // A truncated model file is an error that says what to do, not a panic or a silent retrain.
     let bytes = std::fs::read(&path).unwrap();

@@ -17,7 +17,7 @@ use super::{EmbedError, Embedder, lsa::normalize};
 
 /// Longer texts are cut: 128 word pieces, the length the model was trained at and the limit its
 /// tokenizer.json sets (title and the opening of the abstract). Embedding cost grows with it:
-/// measured on 2 cores, 8 papers/s at 256 (BENCHMARKS.md).
+/// measured on 2 cores, 8 papers/s at 256 and 22 at 128 (BENCHMARKS.md).
 pub const MAX_TOKENS: usize = 128;
 /// Texts per forward pass; texts are sorted by length first so a pass pads little.
 const BATCH: usize = 16;
