@@ -187,6 +187,7 @@ enum Command {
 }
 
 fn main() -> std::process::ExitCode {
+    restore_sigpipe();
     let cli = Cli::parse();
     let config = match resolve_config(&cli) {
         Ok(config) => config,
@@ -341,4 +342,16 @@ async fn open_store(config: &Config) -> anyhow::Result<Store> {
         .context("migrating the database schema")?;
     tracing::debug!(database = %redact_url(&url), "database ready");
     Ok(store)
+}
+
+/// `papers search … | head`: when the reader goes away, end quietly like any Unix tool instead of
+/// panicking in `println!` (Rust ignores SIGPIPE by default). The server never writes to a closed
+/// pipe of its own; its sockets report errors as values, not signals.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any thread exists; setting a signal's
+    // disposition back to its default has no other effect on the process.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }

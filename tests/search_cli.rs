@@ -159,4 +159,20 @@ fn index_then_search_the_sample() {
     let (code, _, err) = papers(dir, &["topic", "quantum-gravity"]);
     assert_eq!(code, Some(1));
     assert!(err.contains("attention, diffusion, low-rank"), "{err}");
+
+    // A reader that goes away (`papers topic attention | head -0`) ends the command quietly.
+    let mut child = Command::new(PAPERS)
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["topic", "attention", "--limit", "1000"])
+        .env_remove("PAPERS_DATABASE_URL")
+        .env_remove("PAPERS_CONFIG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
 }
