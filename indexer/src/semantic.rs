@@ -30,7 +30,7 @@ const PAGE: u32 = 2_000;
 /// How hybrid search fuses its two rankings for an embedder, chosen by measurement (BENCHMARKS.md,
 /// Search): a weighted sum in both cases, since reciprocal rank fusion pushed exact titles down
 /// (MRR@10 on titles 0.901 against 0.988 with LSA on the full corpus). LSA's vectors are weak
-/// evidence (alone, MRR@10 0.46 on remembered queries), so BM25 keeps most of the weight; MiniLM's
+/// evidence (alone, MRR@10 0.36 on remembered queries), so BM25 keeps most of the weight; MiniLM's
 /// are strong (0.89 alone on the subset), and an even split did best (0.954 against 0.932 at 0.7).
 pub fn fusion_for(embedder: &AnyEmbedder) -> Fusion {
     match embedder {
