@@ -8,6 +8,7 @@
 //!   and exporting them, [`vector_store`]: the vectors in memory, [`fusion`]: hybrid ranking;
 //! - [`simd`] and [`vectors`]: the dot-product kernels and the matrices they scan.
 
+mod binfile;
 pub mod embed;
 pub mod fusion;
 pub mod index;

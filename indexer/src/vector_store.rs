@@ -7,11 +7,12 @@
 //! file is one sequential read, much faster than paging the rows out of the database.
 
 use std::collections::HashMap;
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use papers_core::Store;
 
+use crate::binfile::{self, ReadError};
 use crate::vectors::{F32Matrix, I8Matrix, top_k_rescored};
 
 const MAGIC: &[u8; 8] = b"PVEC\x00\x00\x00\x01";
@@ -176,87 +177,59 @@ impl VectorStore {
         Ok(vectors)
     }
 
+    /// Writes every live row to `path` (whole or not at all: [`binfile::write_atomic`]).
     pub fn save(&self, path: &Path) -> Result<(), VectorError> {
-        let io = |source| VectorError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(io)?;
-        }
-        let partial = path.with_extension("partial");
-        let mut out = BufWriter::new(std::fs::File::create(&partial).map_err(io)?);
-        let write = || -> std::io::Result<()> {
-            out.write_all(MAGIC)?;
+        let live: Vec<usize> = (0..self.ids.len())
+            .filter(|&r| !self.ids[r].is_empty())
+            .collect();
+        binfile::write_atomic(path, MAGIC, |out| {
             out.write_all(&(self.dim() as u32).to_le_bytes())?;
-            let live: Vec<usize> = (0..self.ids.len())
-                .filter(|&r| !self.ids[r].is_empty())
-                .collect();
             out.write_all(&(live.len() as u64).to_le_bytes())?;
             for &row in &live {
-                let id = self.ids[row].as_bytes();
-                out.write_all(&(id.len() as u16).to_le_bytes())?;
-                out.write_all(id)?;
+                binfile::write_str(out, &self.ids[row])?;
             }
             for &row in &live {
-                for x in self.exact.row(row) {
-                    out.write_all(&x.to_le_bytes())?;
-                }
+                binfile::write_f32s(out, self.exact.row(row))?;
             }
-            out.into_inner().map_err(|e| e.into_error())?.sync_all()
-        };
-        write().map_err(io)?;
-        std::fs::rename(&partial, path).map_err(io)
+            Ok(())
+        })
+        .map_err(|source| VectorError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
     }
 
     /// Reads the file [`VectorStore::save`] wrote for `embedder`; `None` when there is none.
     pub fn load(path: &Path, embedder: &str) -> Result<Option<VectorStore>, VectorError> {
-        let file = match std::fs::File::open(path) {
-            Ok(file) => file,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(source) => {
-                return Err(VectorError::Io {
-                    path: path.to_path_buf(),
-                    source,
-                });
+        let read = || -> Result<VectorStore, ReadError> {
+            let mut input = binfile::Reader::open(path, MAGIC, "a vectors file")?;
+            let dim = input.u32()? as usize;
+            let rows = input.u64()? as usize;
+            if dim == 0 || dim > 4096 || rows > 100_000_000 {
+                return Err(ReadError::Corrupt(format!(
+                    "implausible sizes: {rows} rows of {dim}"
+                )));
             }
-        };
-        let corrupt = |reason: String| VectorError::Corrupt {
-            path: path.to_path_buf(),
-            reason,
-        };
-        let mut input = BufReader::with_capacity(1 << 20, file);
-        let mut read = |n: usize| -> Result<Vec<u8>, VectorError> {
-            let mut buf = vec![0u8; n];
-            input
-                .read_exact(&mut buf)
-                .map_err(|e| corrupt(format!("truncated ({e})")))?;
-            Ok(buf)
-        };
-        if read(MAGIC.len())? != MAGIC {
-            return Err(corrupt("not a vectors file of this version".into()));
-        }
-        let dim = u32::from_le_bytes(read(4)?.try_into().expect("4 bytes")) as usize;
-        let rows = u64::from_le_bytes(read(8)?.try_into().expect("8 bytes")) as usize;
-        if dim == 0 || dim > 4096 || rows > 100_000_000 {
-            return Err(corrupt(format!("implausible sizes: {rows} rows of {dim}")));
-        }
-        let mut ids = Vec::with_capacity(rows);
-        for _ in 0..rows {
-            let len = read(2)?;
-            let id = String::from_utf8(read(usize::from(u16::from_le_bytes([len[0], len[1]])))?)
-                .map_err(|_| corrupt("an id is not UTF-8".into()))?;
-            ids.push(id);
-        }
-        let mut vectors = VectorStore::new(embedder, dim);
-        let mut row = vec![0f32; dim];
-        for id in ids {
-            let bytes = read(dim * 4)?;
-            for (x, c) in row.iter_mut().zip(bytes.chunks_exact(4)) {
-                *x = f32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+            let ids = (0..rows)
+                .map(|_| input.str())
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut vectors = VectorStore::new(embedder, dim);
+            for id in ids {
+                vectors.insert(&id, &input.f32s(dim)?);
             }
-            vectors.insert(&id, &row);
+            Ok(vectors)
+        };
+        match read() {
+            Ok(vectors) => Ok(Some(vectors)),
+            Err(ReadError::Missing) => Ok(None),
+            Err(ReadError::Io(source)) => Err(VectorError::Io {
+                path: path.to_path_buf(),
+                source,
+            }),
+            Err(ReadError::Corrupt(reason)) => Err(VectorError::Corrupt {
+                path: path.to_path_buf(),
+                reason,
+            }),
         }
-        Ok(Some(vectors))
     }
 }

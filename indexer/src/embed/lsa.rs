@@ -12,11 +12,12 @@
 //! vectors stay comparable from one run to the next until an operator retrains it.
 
 use std::collections::HashMap;
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::Write;
 use std::path::Path;
 
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 
+use crate::binfile::{self, ReadError};
 use crate::linalg::{self, Csr, Rng};
 use crate::schema;
 
@@ -305,86 +306,56 @@ impl Lsa {
         vector
     }
 
-    /// Writes the model to `path` (through a temporary file, so a crash never leaves half a model).
+    /// Writes the model to `path` (whole or not at all: [`binfile::write_atomic`]).
     pub fn save(&self, path: &Path) -> Result<(), LsaError> {
-        let io = |source| LsaError::Io {
-            path: path.display().to_string(),
-            source,
-        };
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(io)?;
-        }
-        let partial = path.with_extension("partial");
-        let mut out = BufWriter::new(std::fs::File::create(&partial).map_err(io)?);
         let mut sorted: Vec<_> = self.terms.iter().collect();
         sorted.sort_by_key(|(_, id)| **id);
-        let write = || -> std::io::Result<()> {
-            out.write_all(MAGIC)?;
+        binfile::write_atomic(path, MAGIC, |out| {
             out.write_all(&(self.dim as u32).to_le_bytes())?;
             out.write_all(&(self.terms.len() as u32).to_le_bytes())?;
             for (word, _) in &sorted {
-                out.write_all(&(word.len() as u16).to_le_bytes())?;
-                out.write_all(word.as_bytes())?;
+                binfile::write_str(out, word)?;
             }
-            for x in self.idf.iter().chain(&self.basis) {
-                out.write_all(&x.to_le_bytes())?;
-            }
-            out.into_inner().map_err(|e| e.into_error())?.sync_all()
-        };
-        write().map_err(io)?;
-        std::fs::rename(&partial, path).map_err(io)
+            binfile::write_f32s(out, &self.idf)?;
+            binfile::write_f32s(out, &self.basis)
+        })
+        .map_err(|source| LsaError::Io {
+            path: path.display().to_string(),
+            source,
+        })
     }
 
     /// Reads a model written by [`Lsa::save`]; `None` when there is none.
     pub fn load(path: &Path) -> Result<Option<Lsa>, LsaError> {
-        let file = match std::fs::File::open(path) {
-            Ok(file) => file,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(source) => {
-                return Err(LsaError::Io {
-                    path: path.display().to_string(),
-                    source,
-                });
+        let read = || -> Result<Lsa, ReadError> {
+            let mut input = binfile::Reader::open(path, MAGIC, "an LSA model")?;
+            let dim = input.u32()? as usize;
+            let count = input.u32()? as usize;
+            if dim == 0 || dim > 4096 || count > 10_000_000 {
+                return Err(ReadError::Corrupt(format!(
+                    "implausible sizes: {dim} dims, {count} words"
+                )));
             }
+            let mut terms = HashMap::with_capacity(count);
+            for id in 0..count {
+                terms.insert(input.str()?, id as u32);
+            }
+            let idf = input.f32s(count)?;
+            let basis = input.f32s(count * dim)?;
+            Ok(Lsa::from_parts(terms, idf, basis, dim))
         };
-        let corrupt = |reason: String| LsaError::Corrupt {
-            path: path.display().to_string(),
-            reason,
-        };
-        let mut input = BufReader::new(file);
-        let mut read = |n: usize| -> Result<Vec<u8>, LsaError> {
-            let mut buf = vec![0u8; n];
-            input
-                .read_exact(&mut buf)
-                .map_err(|e| corrupt(format!("truncated ({e})")))?;
-            Ok(buf)
-        };
-        if read(MAGIC.len())? != MAGIC {
-            return Err(corrupt("not an LSA model of this version".into()));
+        match read() {
+            Ok(model) => Ok(Some(model)),
+            Err(ReadError::Missing) => Ok(None),
+            Err(ReadError::Io(source)) => Err(LsaError::Io {
+                path: path.display().to_string(),
+                source,
+            }),
+            Err(ReadError::Corrupt(reason)) => Err(LsaError::Corrupt {
+                path: path.display().to_string(),
+                reason,
+            }),
         }
-        let u32_at = |b: Vec<u8>| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize;
-        let dim = u32_at(read(4)?);
-        let count = u32_at(read(4)?);
-        if dim == 0 || dim > 4096 || count > 10_000_000 {
-            return Err(corrupt(format!(
-                "implausible sizes: {dim} dims, {count} words"
-            )));
-        }
-        let mut terms = HashMap::with_capacity(count);
-        for id in 0..count {
-            let len = read(2)?;
-            let word = String::from_utf8(read(usize::from(u16::from_le_bytes([len[0], len[1]])))?)
-                .map_err(|_| corrupt("a word is not UTF-8".into()))?;
-            terms.insert(word, id as u32);
-        }
-        let floats = |b: Vec<u8>| -> Vec<f32> {
-            b.chunks_exact(4)
-                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                .collect()
-        };
-        let idf = floats(read(count * 4)?);
-        let basis = floats(read(count * dim * 4)?);
-        Ok(Some(Lsa::from_parts(terms, idf, basis, dim)))
     }
 }
 
