@@ -113,6 +113,16 @@ fn paper(i: usize, title: &str) -> Paper {
     .unwrap()
 }
 
+/// An empty SQLite Store in a temporary data dir.
+async fn fresh_store() -> (tempfile::TempDir, Store) {
+    let data = tempfile::tempdir().unwrap();
+    let store = Store::connect(&format!("sqlite:{}", data.path().join("p.db").display()))
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    (data, store)
+}
+
 fn service(addr: SocketAddr) -> EmbeddingService {
     EmbeddingService {
         url: format!("http://{addr}/v1"),
@@ -126,11 +136,7 @@ async fn papers_are_embedded_by_the_service_in_batches_once() {
     let seen: Shared = Arc::default();
     seen.lock().unwrap().throttle_once = true;
     let addr = serve(seen.clone()).await;
-    let data = tempfile::tempdir().unwrap();
-    let store = Store::connect(&format!("sqlite:{}", data.path().join("p.db").display()))
-        .await
-        .unwrap();
-    store.migrate().await.unwrap();
+    let (data, store) = fresh_store().await;
     let titles = [
         "Low-rank adapters for language models",
         "Diffusion models for images",
@@ -201,11 +207,7 @@ async fn papers_are_embedded_by_the_service_in_batches_once() {
 async fn a_dead_or_broken_service_is_reported_and_loses_nothing() {
     let seen: Shared = Arc::default();
     let addr = serve(seen.clone()).await;
-    let data = tempfile::tempdir().unwrap();
-    let store = Store::connect(&format!("sqlite:{}", data.path().join("p.db").display()))
-        .await
-        .unwrap();
-    store.migrate().await.unwrap();
+    let (data, store) = fresh_store().await;
     store
         .upsert(
             (0..10)

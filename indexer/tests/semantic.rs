@@ -21,6 +21,23 @@ impl World {
         self.data.path().join("index")
     }
 
+    /// What `papers index` leaves for searching: the trained model, every paper embedded and
+    /// exported, loaded as a search would (the model is loaded twice: one copy to embed queries in
+    /// the test, one inside `Meaning`).
+    async fn meaning(&self) -> (Lsa, Meaning) {
+        let path = semantic::lsa_path(self.data.path());
+        let (lsa, _) = semantic::lsa_model(&self.store, &path, false, |_| {})
+            .await
+            .unwrap();
+        semantic::update_vectors(&self.store, &lsa, &self.index_dir(), |_| {})
+            .await
+            .unwrap();
+        let meaning = Meaning::load(&self.config(), &self.index_dir())
+            .unwrap()
+            .unwrap();
+        (lsa, meaning)
+    }
+
     fn config(&self) -> papers_core::Config {
         papers_core::Config {
             data_dir: self.data.path().to_path_buf(),
@@ -182,14 +199,7 @@ async fn vectors_are_computed_once_and_a_broken_model_file_is_reported() {
 #[tokio::test(flavor = "multi_thread")]
 async fn related_papers_read_as_related() {
     let w = world().await;
-    let path = semantic::lsa_path(w.data.path());
-    let (lsa, _) = semantic::lsa_model(&w.store, &path, false, |_| {})
-        .await
-        .unwrap();
-    semantic::update_vectors(&w.store, &lsa, &w.index_dir(), |_| {})
-        .await
-        .unwrap();
-    let meaning = Meaning::load(&w.config(), &w.index_dir()).unwrap().unwrap();
+    let (_, meaning) = w.meaning().await;
     let by_id: std::collections::HashMap<&str, &Paper> =
         w.papers.iter().map(|p| (p.id.as_str(), p)).collect();
 
@@ -228,14 +238,7 @@ async fn related_papers_read_as_related() {
 #[tokio::test(flavor = "multi_thread")]
 async fn hybrid_search_keeps_the_query_filters_and_pages_cleanly() {
     let w = world().await;
-    let path = semantic::lsa_path(w.data.path());
-    let (lsa, _) = semantic::lsa_model(&w.store, &path, false, |_| {})
-        .await
-        .unwrap();
-    semantic::update_vectors(&w.store, &lsa, &w.index_dir(), |_| {})
-        .await
-        .unwrap();
-    let meaning = Meaning::load(&w.config(), &w.index_dir()).unwrap().unwrap();
+    let (lsa, meaning) = w.meaning().await;
     let options = |offset| SearchOptions {
         limit: 20,
         offset,
