@@ -2,7 +2,10 @@
 //! category expression's papers for one day) and `/healthz`; the «Web» issue grows it into the
 //! full site. It only reads the Store and never waits on arXiv.
 
+pub mod assets;
+pub mod conditional;
 mod error;
+pub mod feed;
 mod health;
 mod pages;
 
@@ -25,6 +28,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(health::routes())
         .merge(pages::routes())
+        .merge(assets::routes())
         .fallback(|| async { AppError::NotFound("There is no page at this address.".into()) })
         .with_state(state)
 }

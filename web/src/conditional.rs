@@ -1,0 +1,1 @@
+//! ETag / Last-Modified validators and 304 answers (being written).
