@@ -275,7 +275,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { .. } => done(commands::demo::run(&store, &config).await),
-        Command::Serve { .. } => done(commands::serve::run(&store, config.addr).await),
+        Command::Serve { .. } => done(commands::serve::run(&store, &config).await),
         Command::Crawl {
             json,
             backfill: false,

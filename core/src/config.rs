@@ -52,6 +52,13 @@ pub struct Config {
     pub database_url: Option<String>,
     /// Address `papers serve` listens on.
     pub addr: SocketAddr,
+    /// The site's public address (`https://papers.example.org`), for the absolute links in feeds,
+    /// the OpenSearch description and canonical links; `http://{addr}` when unset. Never taken
+    /// from a request's Host header, which a client chooses.
+    pub public_url: Option<String>,
+    /// Requests per second one client address may make to pages and the API (a burst of twice
+    /// as many is allowed); 0 turns the limit off.
+    pub rate_limit: u32,
     pub log_format: LogFormat,
     pub crawler: CrawlerConfig,
     pub search: SearchConfig,
@@ -309,7 +316,12 @@ struct CrawlerSection {
 #[serde(deny_unknown_fields)]
 struct ServeSection {
     addr: Option<SocketAddr>,
+    public_url: Option<String>,
+    rate_limit: Option<u32>,
 }
+
+/// Requests per second per client address by default: far above a reader, well below a scraper.
+pub const DEFAULT_RATE_LIMIT: u32 = 50;
 
 impl Default for Config {
     fn default() -> Self {
@@ -317,6 +329,8 @@ impl Default for Config {
             data_dir: PathBuf::from(DEFAULT_DATA_DIR),
             database_url: None,
             addr: DEFAULT_ADDR.parse().expect("the default address is valid"),
+            public_url: None,
+            rate_limit: DEFAULT_RATE_LIMIT,
             log_format: LogFormat::Text,
             crawler: CrawlerConfig::default(),
             search: SearchConfig::default(),
@@ -374,6 +388,12 @@ impl Config {
             path: path.display().to_string(),
             message,
         };
+        if let Some(url) = file.serve.public_url {
+            self.public_url = Some(endpoint(&url).map_err(bad)?);
+        }
+        if let Some(limit) = file.serve.rate_limit {
+            self.rate_limit = limit;
+        }
         let crawler = file.crawler;
         let c = &mut self.crawler;
         for (value, target) in [
@@ -443,6 +463,19 @@ impl Config {
                 invalid("PAPERS_ADDR", &addr, e.to_string())
             })?;
         }
+        if let Some(url) = env("PAPERS_PUBLIC_URL").filter(|v| !v.is_empty()) {
+            self.public_url =
+                Some(endpoint(&url).map_err(|e| invalid("PAPERS_PUBLIC_URL", &url, e))?);
+        }
+        if let Some(text) = env("PAPERS_RATE_LIMIT").filter(|v| !v.is_empty()) {
+            self.rate_limit = text.parse().map_err(|_| {
+                invalid(
+                    "PAPERS_RATE_LIMIT",
+                    &text,
+                    "not a whole number of requests per second".into(),
+                )
+            })?;
+        }
         if let Some(format) = env("PAPERS_LOG_FORMAT").filter(|v| !v.is_empty()) {
             self.log_format = format
                 .parse()
@@ -499,6 +532,14 @@ impl Config {
                 .max(Duration::from_millis(100));
         }
         Ok(())
+    }
+
+    /// The site's public address without a trailing `/`: [`Config::public_url`] or `http://{addr}`.
+    pub fn site_url(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.clone(),
+            None => format!("http://{}", self.addr),
+        }
     }
 
     /// The database to use: the configured URL, else `sqlite:` + a file in the data dir.

@@ -45,6 +45,11 @@ pub const MAX_LIMIT: usize = 200;
 /// Candidates each side (BM25, vectors) brings to a hybrid ranking.
 pub const CANDIDATES: usize = 50;
 
+/// Where the search index lives under the data dir (its vectors in `vectors/` inside it).
+pub fn index_dir(config: &papers_core::Config) -> PathBuf {
+    config.data_dir.join("index")
+}
+
 /// What a hybrid search needs beside the query text: the vectors, the query's own vector (from
 /// the same embedder, over [`query::embedding_text`]), and how to fuse the two rankings.
 pub struct Semantic<'a> {
@@ -73,6 +78,8 @@ pub enum IndexError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Query(#[from] QueryError),
+    #[error("topic '{name}' in the configuration: {source}")]
+    Topic { name: String, source: QueryError },
     #[error(transparent)]
     Embed(#[from] crate::embed::EmbedError),
     #[error(transparent)]

@@ -6,6 +6,7 @@
 //!   Store by [`SearchIndex::sync`], searched by [`SearchIndex::search`];
 //! - [`embed`]: embedders (LSA by default), [`semantic`]: keeping the Store's vectors current
 //!   and exporting them, [`vector_store`]: the vectors in memory, [`fusion`]: hybrid ranking;
+//! - [`update`]: all of it brought up to date at once (`papers index`);
 //! - [`simd`] and [`vectors`]: the dot-product kernels and the matrices they scan.
 
 mod binfile;
@@ -17,6 +18,7 @@ pub mod query;
 pub mod schema;
 pub mod semantic;
 pub mod simd;
+pub mod update;
 pub mod vector_store;
 pub mod vectors;
 
@@ -24,5 +26,6 @@ pub use embed::{Embedder, lsa::Lsa};
 pub use fusion::Fusion;
 pub use index::{
     Hit, IndexError, SearchIndex, SearchOptions, SearchResults, Semantic, Sort, SyncReport,
+    index_dir,
 };
 pub use vector_store::VectorStore;

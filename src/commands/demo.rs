@@ -19,5 +19,5 @@ pub async fn run(store: &Store, config: &Config) -> anyhow::Result<()> {
     )
     .await?;
     super::index::run(store, config, false, false, false).await?;
-    super::serve::run(store, config.addr).await
+    super::serve::run(store, config).await
 }

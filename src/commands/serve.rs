@@ -1,12 +1,13 @@
 //! `papers serve`: the web site, until Ctrl-C or SIGTERM.
 
-use std::net::SocketAddr;
-
 use anyhow::Context;
-use papers_core::Store;
+use papers_core::{Config, Store};
 use tokio::net::TcpListener;
 
-pub async fn run(store: &Store, addr: SocketAddr) -> anyhow::Result<()> {
+pub async fn run(store: &Store, config: &Config) -> anyhow::Result<()> {
+    let addr = config.addr;
+    let state = papers_web::AppState::new(store.clone(), config)
+        .context("opening the search index for the web server")?;
     let listener = TcpListener::bind(addr)
         .await
         .with_context(|| format!("listening on {addr}"))?;
@@ -14,7 +15,7 @@ pub async fn run(store: &Store, addr: SocketAddr) -> anyhow::Result<()> {
     // Printed on stdout so scripts (and the end-to-end tests) can find a port picked with :0.
     println!("serving on http://{local}");
     tracing::info!(%local, database = store.backend(), "serving");
-    papers_web::serve(store.clone(), listener, shutdown_signal())
+    papers_web::serve(state, listener, shutdown_signal())
         .await
         .context("serving HTTP")?;
     tracing::info!("stopped");

@@ -1,22 +1,72 @@
-//! One error type for every handler: it renders as a readable page with the right status, and
-//! never leaks internals (database errors are logged, the reader gets a plain message).
+//! One error type for every handler: a readable page (or, through [`crate::api`], a JSON object)
+//! with the right status, never internals (database and index errors are logged; the reader gets
+//! a plain message).
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use papers_core::StoreError;
+use papers_indexer::IndexError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    /// The request names something that is not there (an unknown category, a day with no papers).
+    /// The request names something that is not there (an unknown topic, a paper arXiv lacks).
     #[error("{0}")]
     NotFound(String),
-    /// The request is malformed (a bad date, a bad page size).
+    /// The request is malformed (a bad date, a bad page size, an unknown category).
     #[error("{0}")]
     BadRequest(String),
+    #[error("Too many requests from your address; please slow down.")]
+    TooManyRequests,
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Index(IndexError),
+}
+
+impl From<IndexError> for AppError {
+    /// A query the reader can fix is a 400 with the parser's reason; anything else is ours.
+    fn from(error: IndexError) -> Self {
+        match error {
+            IndexError::Query(reason) => AppError::BadRequest(reason.to_string()),
+            IndexError::Store(error) => AppError::Store(error),
+            other => AppError::Index(other),
+        }
+    }
+}
+
+impl AppError {
+    /// Status, page title and the message a reader may see.
+    pub fn parts(&self) -> (StatusCode, &'static str, String) {
+        match self {
+            AppError::NotFound(message) => (StatusCode::NOT_FOUND, "Not found", message.clone()),
+            AppError::BadRequest(message) => {
+                (StatusCode::BAD_REQUEST, "Bad request", message.clone())
+            }
+            AppError::TooManyRequests => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many requests",
+                self.to_string(),
+            ),
+            AppError::Store(error) => {
+                tracing::error!(%error, "store error while answering a request");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Temporarily unavailable",
+                    "The database did not answer. Please try again in a moment.".to_string(),
+                )
+            }
+            AppError::Index(error) => {
+                tracing::error!(%error, "search index error while answering a request");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Temporarily unavailable",
+                    "Search is not available right now. Please try again in a moment.".to_string(),
+                )
+            }
+        }
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -29,18 +79,7 @@ struct ErrorPage {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let (status, title, message) = match self {
-            AppError::NotFound(message) => (StatusCode::NOT_FOUND, "Not found", message),
-            AppError::BadRequest(message) => (StatusCode::BAD_REQUEST, "Bad request", message),
-            AppError::Store(error) => {
-                tracing::error!(%error, "store error while serving a page");
-                (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "Temporarily unavailable",
-                    "The database did not answer. Please try again in a moment.".to_string(),
-                )
-            }
-        };
+        let (status, title, message) = self.parts();
         let page = ErrorPage {
             status: status.as_u16(),
             title,

@@ -1,7 +1,10 @@
-//! `/healthz`: is the process up and does its database answer. For load balancers and monitors.
+//! The operator's endpoints: `/healthz` (the process answers and its database does), `/readyz`
+//! (ready for traffic: database up and a search index with documents) and `/metrics`
+//! (Prometheus text format).
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
@@ -9,7 +12,10 @@ use serde_json::{Value, json};
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz))
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
 }
 
 async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
@@ -27,4 +33,51 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
             )
         }
     }
+}
+
+/// Not ready while the database is down or the search index is empty (`papers index` has not
+/// run): a load balancer then sends readers to a server that can answer them fully.
+async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    let database = state.store.ping().await;
+    let documents = state.library.documents();
+    let ready = database.is_ok() && documents > 0;
+    if let Err(error) = &database {
+        tracing::warn!(%error, "readiness: database unavailable");
+    }
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        status,
+        Json(json!({
+            "ready": ready,
+            "database": database.is_ok(),
+            "indexed": documents,
+            "vectors": state.library.has_vectors(),
+        })),
+    )
+}
+
+async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    let body = state.metrics.render(&[
+        (
+            "papers_index_documents",
+            "Papers in the search index.",
+            state.library.documents() as f64,
+        ),
+        (
+            "papers_fetch_queue_pending",
+            "Papers waiting for an on-demand fetch.",
+            state.fetches.pending() as f64,
+        ),
+    ]);
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        body,
+    )
 }

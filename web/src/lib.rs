@@ -1,45 +1,97 @@
-//! papers-web: the HTTP server. For now a plain reading view of the Store (the home page, a
-//! category expression's papers for one day) and `/healthz`; the «Web» issue grows it into the
-//! full site. It only reads the Store and never waits on arXiv.
+//! papers-web: the HTTP server. Server-rendered pages (askama), a feed for every list, a JSON API
+//! described by OpenAPI, and the operator's endpoints. It reads the Store and the search index,
+//! and never waits on arXiv: a paper not stored yet is queued for the crawler's on-demand fetch.
+//!
+//! - [`pages`]: what readers see; [`feeds`]: RSS/Atom routes over [`feed`]; [`api`]: JSON;
+//! - [`library`]: the search index and vectors, reloaded as `papers index` updates them;
+//! - [`fetch_queue`]: on-demand fetches; [`ops`]: health, metrics and the middleware stack;
+//! - [`assets`]: embedded static files with content-hashed names; [`conditional`]: 304s.
 
+pub mod api;
 pub mod assets;
 pub mod conditional;
 mod error;
 pub mod feed;
+mod feeds;
+pub mod fetch_queue;
 mod health;
+pub mod library;
+pub mod ops;
 mod pages;
+mod params;
 
 use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::Router;
-use papers_core::Store;
+use papers_core::{Config, Store, Topic};
 use tokio::net::TcpListener;
 
 pub use error::AppError;
+pub use fetch_queue::FetchQueue;
+pub use library::Library;
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    pub site: Arc<Site>,
+    pub library: Arc<Library>,
+    pub fetches: FetchQueue,
+    pub metrics: Arc<ops::Metrics>,
 }
 
-/// The whole site: every module's routes merged in one place.
+/// The parts of the configuration pages need.
+pub struct Site {
+    /// The public address, no trailing `/`: absolute links in feeds and meta tags.
+    pub url: String,
+    pub topics: Vec<Topic>,
+    /// Requests per second per client (0: no limit).
+    pub rate_limit: u32,
+}
+
+impl AppState {
+    /// The state `papers serve` runs with: the index and vectors under the data dir (kept fresh
+    /// by a background task), and on-demand fetches from the configured arXiv API.
+    pub fn new(store: Store, config: &Config) -> Result<AppState, papers_indexer::IndexError> {
+        let library = Arc::new(Library::open(config)?);
+        library.clone().watch();
+        Ok(AppState {
+            fetches: FetchQueue::start(store.clone(), config.crawler.clone()),
+            store,
+            site: Arc::new(Site {
+                url: config.site_url(),
+                topics: config.topics.clone(),
+                rate_limit: config.rate_limit,
+            }),
+            library,
+            metrics: Arc::new(ops::Metrics::default()),
+        })
+    }
+}
+
+/// The whole site: every module's routes merged in one place, under the operating layers.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let routes = Router::new()
         .merge(health::routes())
         .merge(pages::routes())
+        .merge(feeds::routes())
+        .merge(api::routes())
         .merge(assets::routes())
-        .fallback(|| async { AppError::NotFound("There is no page at this address.".into()) })
-        .with_state(state)
+        .fallback(|| async { AppError::NotFound("There is no page at this address.".into()) });
+    ops::layers(routes, state.clone()).with_state(state)
 }
 
 /// Serves until `shutdown` resolves, then finishes the requests in flight.
 pub async fn serve(
-    store: Store,
+    state: AppState,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(AppState { store }))
+    // The client's address feeds the rate limit and the access log.
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
 }

@@ -1,0 +1,128 @@
+//! `/arxiv/{id}`: one paper, by any id form or version, with its related papers and the meta
+//! tags reference managers read. A paper not stored yet is queued for an on-demand fetch and the
+//! page says so; it never waits on arXiv.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use papers_core::{ArxivId, Paper};
+
+use super::copy_text;
+use crate::fetch_queue::FetchStatus;
+use crate::{AppError, AppState};
+
+/// Authors listed before the rest fold under "et al.".
+const SHOWN_AUTHORS: usize = 40;
+/// Related papers shown.
+pub const RELATED: usize = 10;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "paper.html")]
+struct PaperPage {
+    paper: Paper,
+    site_url: String,
+    /// The version asked for in the URL, when it is not the latest stored.
+    asked_version: Option<u32>,
+    shown_authors: Vec<String>,
+    folded_authors: Vec<String>,
+    categories: Vec<String>,
+    abs_url: String,
+    pdf_url: String,
+    copy: String,
+    related: Vec<Paper>,
+    /// `citation_date` and the page's date line: YYYY/MM/DD.
+    citation_date: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "not_stored.html")]
+struct NotStoredPage {
+    id: String,
+    abs_url: String,
+    status: FetchStatus,
+}
+
+pub async fn paper(
+    State(state): State<AppState>,
+    id: ArxivId,
+    version: Option<u32>,
+) -> Result<Response, AppError> {
+    let Some(paper) = state.store.get(&id).await? else {
+        return Ok(not_stored(&state, &id));
+    };
+    let related = related(&state, &paper).await?;
+    let (shown, folded) = if paper.authors.len() > SHOWN_AUTHORS {
+        (
+            paper.authors[..SHOWN_AUTHORS].to_vec(),
+            paper.authors[SHOWN_AUTHORS..].to_vec(),
+        )
+    } else {
+        (paper.authors.clone(), Vec::new())
+    };
+    let date = paper
+        .published
+        .map(|d| d.date_naive())
+        .or(paper.announced)
+        .map(|d| d.format("%Y/%m/%d").to_string());
+    Ok(PaperPage {
+        site_url: state.site.url.clone(),
+        asked_version: version.filter(|v| *v != paper.version),
+        shown_authors: shown,
+        folded_authors: folded,
+        categories: paper.categories.iter().map(ToString::to_string).collect(),
+        abs_url: paper.id.abs_url(None),
+        pdf_url: paper.id.pdf_url(None),
+        copy: copy_text(&paper),
+        related,
+        citation_date: date,
+        paper,
+    }
+    .into_response())
+}
+
+/// `/arxiv/{archive}/{number}`: an old-style id such as `hep-th/9901001v2`.
+pub async fn old_style(
+    state: State<AppState>,
+    Path((archive, number)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let text = format!("{archive}/{number}");
+    let (id, version) = ArxivId::parse_versioned(&text).map_err(|e| {
+        AppError::NotFound(format!(
+            "'{}' is not an arXiv id: {e}.",
+            crate::params::clip(&text)
+        ))
+    })?;
+    paper(state, id, version).await
+}
+
+/// The stored papers nearest in meaning, in order.
+pub async fn related(state: &AppState, paper: &Paper) -> Result<Vec<Paper>, AppError> {
+    let mut papers = Vec::new();
+    for (id, _) in state.library.related(paper.id.as_str(), RELATED).await {
+        if let Ok(id) = ArxivId::parse(&id)
+            && let Some(found) = state.store.get(&id).await?
+        {
+            papers.push(found);
+        }
+    }
+    Ok(papers)
+}
+
+/// The answer for a paper the Store lacks: queued (202), unknown to arXiv (404), or the queue is
+/// full (503, come back later).
+pub fn not_stored(state: &AppState, id: &ArxivId) -> Response {
+    let status = state.fetches.request(id);
+    let code = match status {
+        FetchStatus::Queued => StatusCode::ACCEPTED,
+        FetchStatus::Missing | FetchStatus::Disabled => StatusCode::NOT_FOUND,
+        FetchStatus::Full => StatusCode::SERVICE_UNAVAILABLE,
+    };
+    let page = NotStoredPage {
+        id: id.to_string(),
+        abs_url: id.abs_url(None),
+        status,
+    };
+    (code, page).into_response()
+}
