@@ -655,6 +655,43 @@ mod tests {
     }
 
     #[test]
+    fn the_site_address_and_rate_limit_layer_like_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config::load(Some(&write(&dir, "")), env(&[])).unwrap();
+        assert_eq!(config.site_url(), "http://127.0.0.1:8080");
+        assert_eq!(config.rate_limit, DEFAULT_RATE_LIMIT);
+
+        let file = write(
+            &dir,
+            "[serve]\npublic_url = \"https://papers.example.org/\"\nrate_limit = 5\n",
+        );
+        let config = Config::load(Some(&file), env(&[])).unwrap();
+        assert_eq!(config.site_url(), "https://papers.example.org");
+        assert_eq!(config.rate_limit, 5);
+
+        let config = Config::load(
+            Some(&file),
+            env(&[
+                ("PAPERS_PUBLIC_URL", "http://10.0.0.7:8080"),
+                ("PAPERS_RATE_LIMIT", "0"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.site_url(), "http://10.0.0.7:8080");
+        assert_eq!(config.rate_limit, 0, "0 turns the limit off");
+
+        for (name, value) in [
+            ("PAPERS_PUBLIC_URL", "javascript:alert(1)"),
+            ("PAPERS_RATE_LIMIT", "lots"),
+        ] {
+            let err = Config::load(Some(&file), env(&[(name, value)]))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(name), "{err}");
+        }
+    }
+
+    #[test]
     fn crawler_settings_layer_like_the_rest() {
         let dir = tempfile::tempdir().unwrap();
         let config = Config::load(Some(&write(&dir, "")), env(&[])).unwrap();

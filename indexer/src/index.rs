@@ -558,9 +558,18 @@ impl SearchIndex {
         };
         let title = text(f.title);
         let title_html = match titles.map(|g| g.snippet_from_doc(doc)) {
-            // The whole title, highlighted when a word matched it.
-            Some(snippet) if !snippet.highlighted().is_empty() && snippet.fragment() == title => {
-                snippet.to_html()
+            // The whole title, highlighted when a word matched it. The fragment runs from the
+            // first token to the last, so punctuation at either end is put back around it.
+            Some(snippet) if !snippet.highlighted().is_empty() => {
+                match title.find(snippet.fragment()) {
+                    Some(start) if !snippet.fragment().is_empty() => format!(
+                        "{}{}{}",
+                        escape_html(&title[..start]),
+                        snippet.to_html(),
+                        escape_html(&title[start + snippet.fragment().len()..])
+                    ),
+                    _ => escape_html(&title),
+                }
             }
             _ => escape_html(&title),
         };

@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/related/{id}", get(related))
         .route("/api/topics", get(topics))
         .route("/api/topics/{name}", get(topic))
+        .route("/api/", get(no_such_route))
         .route("/api/{*rest}", get(no_such_route))
 }
 

@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod calendar;
 pub mod conditional;
 mod error;
 pub mod feed;
@@ -40,6 +41,8 @@ pub struct AppState {
     pub library: Arc<Library>,
     pub fetches: FetchQueue,
     pub metrics: Arc<ops::Metrics>,
+    /// The announced days, briefly cached.
+    pub calendar: Arc<calendar::Calendar>,
 }
 
 /// The parts of the configuration pages need.
@@ -67,6 +70,7 @@ impl AppState {
             }),
             library,
             metrics: Arc::new(ops::Metrics::default()),
+            calendar: Arc::new(calendar::Calendar::default()),
         })
     }
 }

@@ -50,7 +50,7 @@ pub async fn home(
     Query(query): Query<HomeQuery>,
 ) -> Result<HomePage, AppError> {
     let store = &state.store;
-    let dates = store.announced_dates().await?;
+    let dates = state.calendar.dates(store).await?;
     let papers = store.paper_count().await?;
     let latest = dates.first().copied();
     let day = params::optional_date(query.date.as_deref())?.or(latest);
@@ -93,6 +93,6 @@ pub async fn home(
         papers,
         archives,
         topics,
-        recent_days: dates.into_iter().take(30).collect(),
+        recent_days: dates.iter().take(30).copied().collect(),
     })
 }

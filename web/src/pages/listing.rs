@@ -57,7 +57,7 @@ pub async fn day(
     let show = params::show(query.show.as_deref())?;
     let skip = params::skip(query.skip.as_deref())?;
     // Dates come newest first.
-    let dates = state.store.announced_dates().await?;
+    let dates = state.calendar.dates(&state.store).await?;
     let date = match params::optional_date(query.date.as_deref())? {
         Some(date) => date,
         None => *dates
@@ -73,7 +73,7 @@ pub async fn day(
             listing,
             older,
             newer,
-            dates,
+            dates: dates.to_vec(),
         },
         show,
         skip,

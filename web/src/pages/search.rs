@@ -225,7 +225,12 @@ pub async fn search(
 ) -> Result<Response, AppError> {
     let mut page = SearchPage::empty(&query);
     let search = match Search::parse(&query) {
-        Ok(search) => search,
+        Ok(search) => {
+            // What the search box shows again: the words as searched (trimmed, no control
+            // characters), not the raw input.
+            page.q = search.words.clone();
+            search
+        }
         Err(AppError::BadRequest(reason)) => {
             page.error = Some(reason);
             return Ok((StatusCode::BAD_REQUEST, page).into_response());

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Web: requests/s and latency of the real server under wrk (64 connections, client and server
+# sharing this machine's cores), on the full shared corpus with its LSA vectors, and the server's
+# resident memory. Each route is compared with /robots.txt measured in the same run: a constant
+# answer through the same middleware, i.e. what this server and machine can do at most.
+#
+#   bench/web.sh [CORPUS] [SECONDS]
+#
+# Defaults: ../shared/data/arxiv-2025-2026.jsonl.gz, 20 s per route. The corpus is imported and
+# indexed once into $PAPERS_BENCH_DIR (default /tmp/papers-bench-web); later runs reuse it.
+# Needs wrk (Debian package `wrk`). Prints a Markdown table for BENCHMARKS.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+corpus="$(realpath "${1:-../shared/data/arxiv-2025-2026.jsonl.gz}")"
+seconds="${2:-20}"
+data="${PAPERS_BENCH_DIR:-/tmp/papers-bench-web}"
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+
+cargo build --release --locked -q -p papers
+papers="${CARGO_TARGET_DIR:-target}/release/papers"
+export PAPERS_DATA_DIR="$data"
+unset PAPERS_DATABASE_URL
+if [ ! -f "$data/.imported" ]; then
+  mkdir -p "$data"
+  "$papers" import "$corpus" >&2
+  touch "$data/.imported"
+fi
+"$papers" index >&2
+
+# The rate limit is for the internet; here one client address is the whole load.
+port=18080
+PAPERS_RATE_LIMIT=0 PAPERS_ADDR="127.0.0.1:$port" "$papers" serve >/dev/null 2>"$data/serve.log" &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+
+# Request lists: the remembered queries as searches, their target papers as pages.
+work="$(mktemp -d)"
+python3 - "$work" <<'PY'
+import json, sys, urllib.parse
+rows = [json.loads(l) for l in open("bench/queries/remembered.jsonl")]
+with open(f"{sys.argv[1]}/search", "w") as f:
+    for r in rows:
+        f.write("/search?q=" + urllib.parse.quote_plus(r["query"]) + "\n")
+with open(f"{sys.argv[1]}/paper", "w") as f:
+    for r in rows:
+        f.write(f"/arxiv/{r['id']}\n")
+PY
+echo "/robots.txt" >"$work/baseline"
+echo "/arxiv/cs.LG" >"$work/listing"
+echo "/arxiv/cs.LG/feed" >"$work/feed"
+echo "/api/search?q=low-rank+adaptation" >"$work/api_search"
+
+rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$server/status"; }
+echo "| route | requests/s | vs /robots.txt | p50 ms | p99 ms | errors | server RSS after, MB |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+base=""
+for name in baseline listing search paper feed api_search; do
+  # Warm up, then measure.
+  wrk -t2 -c64 -d3s -s bench/wrk/paths.lua "http://127.0.0.1:$port" -- "$work/$name" >/dev/null
+  out="$(wrk -t2 -c64 -d"${seconds}s" --latency -s bench/wrk/paths.lua "http://127.0.0.1:$port" -- "$work/$name")"
+  rps="$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
+  p50="$(awk '$1=="50%" {print $2}' <<<"$out")"
+  p99="$(awk '$1=="99%" {print $2}' <<<"$out")"
+  errors="$(awk '/Non-2xx|Socket errors/ {s=s $0 "; "} END {print (s=="" ? "0" : s)}' <<<"$out")"
+  [ -z "$base" ] && base="$rps"
+  ratio="$(python3 -c "print(f'{$rps/$base:.2f}')")"
+  ms() { python3 -c "
+v='$1'
+for unit, f in (('us', 0.001), ('ms', 1), ('s', 1000)):
+    if v.endswith(unit) and (unit != 's' or not v.endswith(('ms','us'))):
+        print(f'{float(v[:-len(unit)])*f:.2f}'); break"; }
+  echo "| $(head -1 "$work/$name" | cut -c1-40)$([ "$(wc -l <"$work/$name")" -gt 1 ] && echo " (×$(wc -l <"$work/$name"))") | $rps | $ratio | $(ms "$p50") | $(ms "$p99") | $errors | $(( $(rss_kb) / 1024 )) |"
+done
+echo
+echo "server peak RSS: $(( $(awk '/VmHWM/ {print $2}' "/proc/$server/status") / 1024 )) MB; papers: $(curl -s "http://127.0.0.1:$port/healthz")"
