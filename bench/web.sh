@@ -27,13 +27,6 @@ if [ ! -f "$data/.imported" ]; then
 fi
 "$papers" index >&2
 
-# The rate limit is for the internet; here one client address is the whole load.
-port=18080
-PAPERS_RATE_LIMIT=0 PAPERS_ADDR="127.0.0.1:$port" "$papers" serve >/dev/null 2>"$data/serve.log" &
-server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
-
 # Request lists: the remembered queries as searches, their target papers as pages.
 work="$(mktemp -d)"
 python3 - "$work" <<'PY'
@@ -52,8 +45,17 @@ echo "/arxiv/cs.LG/feed" >"$work/feed"
 echo "/api/search?q=low-rank+adaptation" >"$work/api_search"
 
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$server/status"; }
-echo "| route | requests/s | vs /robots.txt | p50 ms | p99 ms | errors | server RSS after, MB |"
-echo "|---|---:|---:|---:|---:|---:|---:|"
+port=18080
+echo "| page cache | route | requests/s | vs /robots.txt | p50 ms | p99 ms | errors | server RSS after, MB |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|"
+# Each server twice: as configured by default (rendered pages kept 10 s), and with the page cache
+# off, so every request renders anew from the Store and the index.
+for cache in 10 0; do
+# The rate limit is for the internet; here one client address is the whole load.
+PAPERS_PAGE_CACHE_SECS=$cache PAPERS_RATE_LIMIT=0 PAPERS_ADDR="127.0.0.1:$port" "$papers" serve >/dev/null 2>"$data/serve.log" &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
 base=""
 for name in baseline listing search paper feed api_search; do
   # Warm up, then measure.
@@ -70,7 +72,11 @@ v='$1'
 for unit, f in (('us', 0.001), ('ms', 1), ('s', 1000)):
     if v.endswith(unit) and (unit != 's' or not v.endswith(('ms','us'))):
         print(f'{float(v[:-len(unit)])*f:.2f}'); break"; }
-  echo "| $(head -1 "$work/$name" | cut -c1-40)$([ "$(wc -l <"$work/$name")" -gt 1 ] && echo " (×$(wc -l <"$work/$name"))") | $rps | $ratio | $(ms "$p50") | $(ms "$p99") | $errors | $(( $(rss_kb) / 1024 )) |"
+  echo "| ${cache} s | $(head -1 "$work/$name" | cut -c1-40)$([ "$(wc -l <"$work/$name")" -gt 1 ] && echo " (×$(wc -l <"$work/$name"))") | $rps | $ratio | $(ms "$p50") | $(ms "$p99") | $errors | $(( $(rss_kb) / 1024 )) |"
+done
+health="$(curl -s "http://127.0.0.1:$port/healthz")"
+echo "| ${cache} s | server peak RSS: $(( $(awk '/VmHWM/ {print $2}' "/proc/$server/status") / 1024 )) MB | | | | | | |"
+kill $server; wait $server 2>/dev/null || true
 done
 echo
-echo "server peak RSS: $(( $(awk '/VmHWM/ {print $2}' "/proc/$server/status") / 1024 )) MB; papers: $(curl -s "http://127.0.0.1:$port/healthz")"
+echo "$(date -u +%F), $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); the server held: $health"

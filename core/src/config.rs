@@ -59,6 +59,9 @@ pub struct Config {
     /// Requests per second one client address may make to pages and the API (a burst of twice
     /// as many is allowed); 0 turns the limit off.
     pub rate_limit: u32,
+    /// How long the server serves a rendered list, paper, feed or search again before making it
+    /// anew; zero turns the page cache off.
+    pub page_cache: Duration,
     pub log_format: LogFormat,
     pub crawler: CrawlerConfig,
     pub search: SearchConfig,
@@ -318,10 +321,13 @@ struct ServeSection {
     addr: Option<SocketAddr>,
     public_url: Option<String>,
     rate_limit: Option<u32>,
+    page_cache_secs: Option<f64>,
 }
 
 /// Requests per second per client address by default: far above a reader, well below a scraper.
 pub const DEFAULT_RATE_LIMIT: u32 = 50;
+/// Seconds a rendered page is served again: new papers arrive once a day, readers all morning.
+pub const DEFAULT_PAGE_CACHE_SECS: u64 = 10;
 
 impl Default for Config {
     fn default() -> Self {
@@ -331,6 +337,7 @@ impl Default for Config {
             addr: DEFAULT_ADDR.parse().expect("the default address is valid"),
             public_url: None,
             rate_limit: DEFAULT_RATE_LIMIT,
+            page_cache: Duration::from_secs(DEFAULT_PAGE_CACHE_SECS),
             log_format: LogFormat::Text,
             crawler: CrawlerConfig::default(),
             search: SearchConfig::default(),
@@ -393,6 +400,9 @@ impl Config {
         }
         if let Some(limit) = file.serve.rate_limit {
             self.rate_limit = limit;
+        }
+        if let Some(secs) = file.serve.page_cache_secs {
+            self.page_cache = interval(secs).map_err(bad)?;
         }
         let crawler = file.crawler;
         let c = &mut self.crawler;
@@ -475,6 +485,13 @@ impl Config {
                     "not a whole number of requests per second".into(),
                 )
             })?;
+        }
+        let name = "PAPERS_PAGE_CACHE_SECS";
+        if let Some(text) = env(name).filter(|v| !v.is_empty()) {
+            let secs: f64 = text
+                .parse()
+                .map_err(|_| invalid(name, &text, "not a number of seconds".into()))?;
+            self.page_cache = interval(secs).map_err(|e| invalid(name, &text, e))?;
         }
         if let Some(format) = env("PAPERS_LOG_FORMAT").filter(|v| !v.is_empty()) {
             self.log_format = format
@@ -679,6 +696,8 @@ mod tests {
         .unwrap();
         assert_eq!(config.site_url(), "http://10.0.0.7:8080");
         assert_eq!(config.rate_limit, 0, "0 turns the limit off");
+        let config = Config::load(Some(&file), env(&[("PAPERS_PAGE_CACHE_SECS", "0")])).unwrap();
+        assert_eq!(config.page_cache, Duration::ZERO);
 
         for (name, value) in [
             ("PAPERS_PUBLIC_URL", "javascript:alert(1)"),

@@ -18,6 +18,7 @@ pub mod fetch_queue;
 mod health;
 pub mod library;
 pub mod ops;
+pub mod page_cache;
 mod pages;
 mod params;
 
@@ -43,6 +44,7 @@ pub struct AppState {
     pub metrics: Arc<ops::Metrics>,
     /// The announced days, briefly cached.
     pub calendar: Arc<calendar::Calendar>,
+    pub page_cache: Arc<page_cache::PageCache>,
 }
 
 /// The parts of the configuration pages need.
@@ -52,6 +54,8 @@ pub struct Site {
     pub topics: Vec<Topic>,
     /// Requests per second per client (0: no limit).
     pub rate_limit: u32,
+    /// How long a rendered page is served again before it is made anew (zero: not cached).
+    pub page_cache: std::time::Duration,
 }
 
 impl AppState {
@@ -67,10 +71,12 @@ impl AppState {
                 url: config.site_url(),
                 topics: config.topics.clone(),
                 rate_limit: config.rate_limit,
+                page_cache: config.page_cache,
             }),
             library,
             metrics: Arc::new(ops::Metrics::default()),
             calendar: Arc::new(calendar::Calendar::default()),
+            page_cache: Arc::new(page_cache::PageCache::default()),
         })
     }
 }

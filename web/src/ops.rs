@@ -2,7 +2,7 @@
 //!
 //! Outermost first: the access log and metrics (one line and one count per request, whatever
 //! happened inside), the per-client rate limit, security headers, compression, the request
-//! timeout and the body-size limit.
+//! timeout, the body-size limit and the page cache.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -183,6 +183,10 @@ pub fn layers(routes: Router<AppState>, state: AppState) -> Router<AppState> {
         SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
     };
     routes
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::page_cache::layer,
+        ))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,

@@ -263,6 +263,7 @@ async fn a_client_past_its_rate_is_told_to_wait_while_others_are_served() {
             url: site.state.site.url.clone(),
             topics: site.state.site.topics.clone(),
             rate_limit: 2,
+            page_cache: site.state.site.page_cache,
         }),
         ..site.state.clone()
     };
@@ -319,11 +320,73 @@ async fn a_client_past_its_rate_is_told_to_wait_while_others_are_served() {
             url: site.state.site.url.clone(),
             topics: site.state.site.topics.clone(),
             rate_limit: 0,
+            page_cache: site.state.site.page_cache,
         }),
         ..site.state.clone()
     };
     for _ in 0..10 {
         let (response, _) = send(&unlimited, get_from("/robots.txt", greedy)).await;
         assert_eq!(response.status(), StatusCode::OK);
+    }
+}
+
+#[tokio::test]
+async fn pages_are_cached_briefly_with_an_etag_and_made_anew_after() {
+    let site = Site::with(vec![paper("2607.00001", "First Paper", &["cs.LG"])]).await;
+    let state = AppState {
+        site: Arc::new(papers_web::Site {
+            url: site.state.site.url.clone(),
+            topics: site.state.site.topics.clone(),
+            rate_limit: 0,
+            page_cache: std::time::Duration::from_millis(300),
+        }),
+        ..site.state.clone()
+    };
+    let get = |uri: &str| Request::get(uri).body(Body::empty()).unwrap();
+
+    let (first, body) = send(&state, get("/arxiv/cs.LG")).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    let etag = first.headers()[header::ETAG].to_str().unwrap().to_string();
+    assert!(
+        first.headers()[header::CACHE_CONTROL]
+            .to_str()
+            .unwrap()
+            .contains("max-age"),
+        "lists may be kept by browsers and proxies"
+    );
+    assert!(String::from_utf8(body).unwrap().contains("First Paper"));
+
+    // A paper crawled now: within the cache's lifetime readers see the page as it was...
+    site.store
+        .upsert(vec![paper("2607.00002", "Second Paper", &["cs.LG"])])
+        .await
+        .unwrap();
+    let (again, body) = send(&state, get("/arxiv/cs.LG")).await;
+    assert_eq!(again.headers()[header::ETAG].to_str().unwrap(), etag);
+    assert!(!String::from_utf8(body).unwrap().contains("Second Paper"));
+
+    // ...a client holding the page gets a 304 without a body...
+    let (not_modified, body) = send(
+        &state,
+        Request::get("/arxiv/cs.LG")
+            .header(header::IF_NONE_MATCH, &etag)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(not_modified.status(), StatusCode::NOT_MODIFIED);
+    assert!(body.is_empty());
+
+    // ...and once it has expired, the new paper is there under a new ETag.
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    state.calendar.forget();
+    let (fresh, body) = send(&state, get("/arxiv/cs.LG")).await;
+    assert_ne!(fresh.headers()[header::ETAG].to_str().unwrap(), etag);
+    assert!(String::from_utf8(body).unwrap().contains("Second Paper"));
+
+    // Errors are never cached: a bad page size is refused every time, not served from memory.
+    for _ in 0..2 {
+        let (bad, _) = send(&state, get("/arxiv/cs.LG?show=0")).await;
+        assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     }
 }

@@ -69,6 +69,9 @@ impl Site {
         };
         // On-demand fetches go to a port nothing listens on: the tests never reach arXiv.
         config.crawler.api_url = "http://127.0.0.1:9/api/query".into();
+        // Tests change the data between requests and expect to see it at once; the page cache
+        // has its own test (tests/ops.rs).
+        config.page_cache = std::time::Duration::ZERO;
         papers_indexer::update::update(&store, &config, false, false)
             .await
             .unwrap();
