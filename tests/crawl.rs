@@ -649,3 +649,97 @@ async fn a_category_backfill_pages_the_api_stores_repeats_once_and_resumes() {
     let query = &site.mock.requests_to("/api/query")[0].query;
     assert!(query.contains("submittedDate"), "{query}");
 }
+
+/// A plain HTTP/1.1 GET on a blocking thread; returns (status, body).
+async fn http_get(addr: String, path: String) -> (u16, String) {
+    tokio::task::spawn_blocking(move || {
+        use std::io::Write;
+        let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        let status = response[9..12].parse().unwrap();
+        let body = response
+            .split_once("\r\n\r\n")
+            .map_or("", |(_, b)| b)
+            .to_string();
+        (status, body)
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paper_page_not_stored_is_fetched_on_demand_and_never_waits() {
+    let site = Site::start().await;
+    let papers = sample("2026-07-01", &["cs.CL"], 1);
+    site.mock.add_papers(with_api_details(&papers));
+    let mut server = site
+        .command(&["serve", "--addr", "127.0.0.1:0"])
+        .env("PAPERS_PAGE_CACHE_SECS", "0")
+        .spawn()
+        .unwrap();
+    let stdout = server.stdout.take().unwrap();
+    let addr = tokio::task::spawn_blocking(move || {
+        use std::io::BufRead;
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        let addr = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .find_map(|line| line.strip_prefix("serving on http://").map(str::to_string))
+            .expect("the server prints its address");
+        std::thread::spawn(move || lines.for_each(drop));
+        addr
+    })
+    .await
+    .unwrap();
+
+    // The first visit answers at once: queued, not fetched while the reader waits.
+    let id = papers[0].id.to_string();
+    let (status, body) = http_get(addr.clone(), format!("/arxiv/{id}")).await;
+    assert_eq!(status, 202, "{body}");
+    assert!(body.contains("queued for fetching"), "{body}");
+    let (status, _) = http_get(addr.clone(), "/arxiv/2601.99999".into()).await;
+    assert_eq!(status, 202, "an id arXiv lacks is queued too, at first");
+
+    // In the background the crawler's fetch stores it; a reload shows the paper.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (status, body) = http_get(addr.clone(), format!("/arxiv/{id}")).await;
+        if status == 200 {
+            assert!(body.contains(&papers[0].title), "{body}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "never fetched: {status} {body}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // Once arXiv has said it has no such paper, the page says so instead of queueing it again.
+    loop {
+        let (status, body) = http_get(addr.clone(), "/arxiv/2601.99999".into()).await;
+        if status == 404 {
+            assert!(body.contains("arXiv has no paper"), "{body}");
+            break;
+        }
+        assert_eq!(status, 202, "{body}");
+        assert!(Instant::now() < deadline, "never answered by arXiv");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let asked = site.mock.requests_to("/api").len();
+    assert!(asked <= 2, "each id asked for once: {asked} API calls");
+    let (status, _) = http_get(addr.clone(), "/arxiv/2601.99999".into()).await;
+    assert_eq!(status, 404);
+    assert_eq!(
+        site.mock.requests_to("/api").len(),
+        asked,
+        "an id arXiv lacks is not asked for again"
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+}
