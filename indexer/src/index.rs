@@ -78,6 +78,9 @@ pub enum IndexError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Query(#[from] QueryError),
+    /// A search that could not finish (its task panicked): a bug, logged where it happened.
+    #[error("the search failed: {0}")]
+    Failed(String),
     #[error("topic '{name}' in the configuration: {source}")]
     Topic { name: String, source: QueryError },
     #[error(transparent)]

@@ -6,6 +6,13 @@ use tokio::net::TcpListener;
 
 pub async fn run(store: &Store, config: &Config) -> anyhow::Result<()> {
     let addr = config.addr;
+    if config.public_url.is_none() && addr.ip().is_unspecified() {
+        tracing::warn!(
+            %addr,
+            "no public address set: feeds and canonical links will say http://{addr}; \
+             set [serve] public_url or PAPERS_PUBLIC_URL"
+        );
+    }
     let state = papers_web::AppState::new(store.clone(), config)
         .context("opening the search index for the web server")?;
     let listener = TcpListener::bind(addr)

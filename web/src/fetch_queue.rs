@@ -5,9 +5,9 @@
 //! Bounded: at most [`MAX_PENDING`] ids wait; more are refused (the page says to come back).
 //! Ids arXiv does not know are remembered, so they are not asked for again and again.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use papers_core::config::CrawlerConfig;
 use papers_core::{ArxivId, Store};
@@ -19,8 +19,10 @@ use tokio::sync::Notify;
 /// Ids waiting at most; one arXiv API call takes up to [`BATCH`] of them.
 pub const MAX_PENDING: usize = 500;
 const BATCH: usize = 20;
-/// How many unknown ids are remembered.
+/// How many unknown ids are remembered, and for how long: an id arXiv did not return may be one
+/// it announces tonight, or an answer cut short.
 const MAX_MISSING: usize = 10_000;
+const MISSING_FOR: Duration = Duration::from_secs(3600);
 /// How long to wait when a crawl holds the lease, or a fetch failed, before trying again.
 const RETRY_AFTER: Duration = Duration::from_secs(30);
 
@@ -53,7 +55,8 @@ struct State {
     waiting: VecDeque<ArxivId>,
     /// Waiting or in flight, by id without version.
     pending: HashSet<String>,
-    missing: HashSet<String>,
+    /// Ids arXiv did not return, with when it said so.
+    missing: HashMap<String, Instant>,
 }
 
 impl FetchQueue {
@@ -86,8 +89,12 @@ impl FetchQueue {
         }
         let key = id.to_string();
         let mut state = self.shared.state.lock().expect("the queue lock");
-        if state.missing.contains(&key) {
-            return FetchStatus::Missing;
+        match state.missing.get(&key) {
+            Some(at) if at.elapsed() < MISSING_FOR => return FetchStatus::Missing,
+            Some(_) => {
+                state.missing.remove(&key);
+            }
+            None => {}
         }
         if state.pending.contains(&key) {
             return FetchStatus::Queued;
@@ -174,9 +181,19 @@ impl FetchQueue {
             state.pending.remove(&id.to_string());
         }
         if state.missing.len() + missing.len() > MAX_MISSING {
-            state.missing.clear();
+            state.missing.retain(|_, at| at.elapsed() < MISSING_FOR);
         }
-        state.missing.extend(missing.iter().cloned());
+        if state.missing.len() + missing.len() > MAX_MISSING {
+            // Still full of fresh ones: forget the oldest half rather than grow.
+            let mut times: Vec<Instant> = state.missing.values().copied().collect();
+            times.sort();
+            let cut = times[times.len() / 2];
+            state.missing.retain(|_, at| *at > cut);
+        }
+        let now = Instant::now();
+        state
+            .missing
+            .extend(missing.iter().map(|id| (id.clone(), now)));
     }
 
     fn requeue(&self, batch: Vec<ArxivId>) {

@@ -84,7 +84,12 @@ impl Library {
                 .search_with(&text, &options, semantic.as_ref())
         })
         .await
-        .expect("a search panicked")
+        .unwrap_or_else(|panic| {
+            // A bug in the search, not the reader's fault: a 503 and a log line, not a lost
+            // connection.
+            tracing::error!(%panic, "a search panicked");
+            Err(IndexError::Failed(panic.to_string()))
+        })
     }
 
     /// The papers nearest in meaning to `id` (itself excluded), best first; empty without vectors.

@@ -43,6 +43,8 @@ pub struct Metrics {
     in_flight: AtomicU64,
     rate_limited: AtomicU64,
     clients: Mutex<HashMap<IpAddr, Bucket>>,
+    /// `/healthz`'s count of papers, and when it was taken.
+    pub(crate) papers: Mutex<Option<(Instant, u64)>>,
 }
 
 #[derive(Default)]
@@ -121,17 +123,18 @@ impl Metrics {
             "Requests being answered now.",
             self.in_flight.load(Ordering::Relaxed) as f64,
         ));
-        gauges.push((
-            "papers_http_rate_limited_total",
-            "Requests refused by the per-client rate limit.",
-            self.rate_limited.load(Ordering::Relaxed) as f64,
-        ));
         for (name, help, value) in gauges {
             let _ = writeln!(
                 out,
                 "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}"
             );
         }
+        let _ = writeln!(
+            out,
+            "# HELP papers_http_rate_limited_total Requests refused by the per-client rate limit.\n\
+             # TYPE papers_http_rate_limited_total counter\npapers_http_rate_limited_total {}",
+            self.rate_limited.load(Ordering::Relaxed)
+        );
         out
     }
 }
@@ -214,6 +217,18 @@ fn client_of(request: &Request) -> Option<IpAddr> {
         .map(|ConnectInfo(addr)| addr.ip())
 }
 
+/// The address a client is limited by: an IPv4 address, or an IPv6 /64 (one subscriber's
+/// network, whose addresses it may rotate through freely).
+fn rate_key(client: IpAddr) -> IpAddr {
+    match client {
+        IpAddr::V4(_) => client,
+        IpAddr::V6(v6) => {
+            let bits = u128::from(v6) & !((1u128 << 64) - 1);
+            IpAddr::V6(std::net::Ipv6Addr::from(bits))
+        }
+    }
+}
+
 /// Refuses a client past its rate with 429 and Retry-After. Static files and the operator's
 /// endpoints are not counted: a page pulls several assets, and monitors poll.
 async fn rate_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
@@ -223,18 +238,57 @@ async fn rate_limit(State(state): State<AppState>, request: Request, next: Next)
     if state.site.rate_limit > 0
         && !exempt
         && let Some(client) = client_of(&request)
-        && let Some(wait) = state.metrics.take_token(client, state.site.rate_limit)
+        && let Some(wait) = state
+            .metrics
+            .take_token(rate_key(client), state.site.rate_limit)
     {
         state.metrics.rate_limited.fetch_add(1, Ordering::Relaxed);
         tracing::warn!(%client, path, "rate limited");
         let seconds = wait.as_secs().max(1).to_string();
-        let mut response = crate::AppError::TooManyRequests.into_response();
+        // The API's clients get its JSON errors; readers get the page.
+        let mut response = if path.starts_with("/api/") {
+            crate::api::ApiError(crate::AppError::TooManyRequests).into_response()
+        } else {
+            crate::AppError::TooManyRequests.into_response()
+        };
         if let Ok(value) = HeaderValue::from_str(&seconds) {
             response.headers_mut().insert(header::RETRY_AFTER, value);
         }
         return response;
     }
     next.run(request).await
+}
+
+/// Counts a request in flight until it is answered or dropped: a client that leaves mid-request
+/// (hyper drops the handler's future) must not leave the gauge up, and is counted as status 499.
+struct InFlight {
+    state: AppState,
+    route: String,
+    started: Instant,
+    answered: bool,
+}
+
+impl InFlight {
+    fn new(state: &AppState, route: String) -> InFlight {
+        state.metrics.in_flight.fetch_add(1, Ordering::Relaxed);
+        InFlight {
+            state: state.clone(),
+            route,
+            started: Instant::now(),
+            answered: false,
+        }
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.state.metrics.in_flight.fetch_sub(1, Ordering::Relaxed);
+        if !self.answered {
+            self.state
+                .metrics
+                .observe(&self.route, 499, self.started.elapsed());
+        }
+    }
 }
 
 /// One structured line per request, and its count and latency in the metrics.
@@ -248,9 +302,10 @@ async fn access_log(State(state): State<AppState>, request: Request, next: Next)
         .map_or("unmatched", MatchedPath::as_str)
         .to_string();
     let client = client_of(&request);
-    state.metrics.in_flight.fetch_add(1, Ordering::Relaxed);
+    let mut in_flight = InFlight::new(&state, route.clone());
     let response = next.run(request).await;
-    state.metrics.in_flight.fetch_sub(1, Ordering::Relaxed);
+    in_flight.answered = true;
+    drop(in_flight);
     let elapsed = started.elapsed();
     let status = response.status().as_u16();
     state.metrics.observe(&route, status, elapsed);
@@ -263,4 +318,48 @@ async fn access_log(State(state): State<AppState>, request: Request, next: Next)
         client = client.map(|c| c.to_string()),
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_ipv6_network_is_one_client_and_ipv4_addresses_are_each_one() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
+        let other: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(rate_key(a), rate_key(b), "same /64");
+        assert_ne!(rate_key(a), rate_key(other));
+        let v4: IpAddr = "203.0.113.7".parse().unwrap();
+        assert_eq!(rate_key(v4), v4);
+
+        // One /64 shares one bucket: two a second, a burst of four.
+        let metrics = Metrics::default();
+        for _ in 0..4 {
+            assert!(metrics.take_token(rate_key(a), 2).is_none());
+        }
+        assert!(
+            metrics.take_token(rate_key(b), 2).is_some(),
+            "a rotated address waits too"
+        );
+        assert!(metrics.take_token(rate_key(other), 2).is_none());
+    }
+
+    #[test]
+    fn refused_requests_are_a_counter_and_in_flight_a_gauge() {
+        let metrics = Metrics::default();
+        metrics.rate_limited.fetch_add(3, Ordering::Relaxed);
+        let text = metrics.render(&[]);
+        assert!(
+            text.contains(
+                "# TYPE papers_http_rate_limited_total counter\npapers_http_rate_limited_total 3"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("# TYPE papers_http_in_flight gauge\npapers_http_in_flight 0"),
+            "{text}"
+        );
+    }
 }

@@ -21,8 +21,9 @@ use http_body_util::BodyExt;
 use crate::AppState;
 use crate::conditional::Validators;
 
-/// Answers kept at most; when full, the expired ones go, and if none has, all of them.
-const MAX_ENTRIES: usize = 4_096;
+/// Bytes of bodies kept at most: the keys come from clients (any query string makes a new one),
+/// so the cache is bounded by size, and past it the oldest answers go first.
+const MAX_BYTES: usize = 64 * 1024 * 1024;
 /// Larger answers are not kept.
 const MAX_BODY: usize = 2 * 1024 * 1024;
 /// The longest one request is trusted to renew an expired page (the request timeout).
@@ -32,7 +33,14 @@ const CACHE_CONTROL: &str = "public, max-age=30";
 
 #[derive(Default)]
 pub struct PageCache {
-    entries: Mutex<HashMap<String, Entry>>,
+    entries: Mutex<Entries>,
+}
+
+#[derive(Default)]
+struct Entries {
+    map: HashMap<String, Entry>,
+    /// Sum of the kept bodies' lengths.
+    bytes: usize,
 }
 
 #[derive(Clone)]
@@ -63,7 +71,7 @@ impl PageCache {
     /// all render it at once (which is what would make the slowest answers slow).
     fn get(&self, key: &str, state: &AppState) -> Lookup {
         let mut entries = self.entries.lock().expect("the page cache lock");
-        match entries.get_mut(key) {
+        match entries.map.get_mut(key) {
             Some(entry)
                 if entry.at.elapsed() < state.site.page_cache
                     || entry
@@ -86,21 +94,34 @@ impl PageCache {
             .entries
             .lock()
             .expect("the page cache lock")
+            .map
             .get_mut(key)
         {
             entry.refreshing = None;
         }
     }
 
-    fn put(&self, key: String, entry: Entry, state: &AppState) {
+    fn put(&self, key: String, entry: Entry) {
         let mut entries = self.entries.lock().expect("the page cache lock");
-        if entries.len() >= MAX_ENTRIES {
-            entries.retain(|_, e| e.at.elapsed() < state.site.page_cache);
-            if entries.len() >= MAX_ENTRIES {
-                entries.clear();
+        let entries = &mut *entries;
+        entries.bytes += entry.body.len();
+        if let Some(old) = entries.map.insert(key, entry) {
+            entries.bytes -= old.body.len();
+        }
+        // Oldest first until under the bound: a scan, but only when the cache is full.
+        while entries.bytes > MAX_BYTES {
+            let Some(oldest) = entries
+                .map
+                .iter()
+                .min_by_key(|(_, e)| e.at)
+                .map(|(k, _)| k.clone())
+            else {
+                break;
+            };
+            if let Some(gone) = entries.map.remove(&oldest) {
+                entries.bytes -= gone.body.len();
             }
         }
-        entries.insert(key, entry);
     }
 }
 
@@ -123,11 +144,16 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
         .uri()
         .path_and_query()
         .map_or_else(|| path.to_string(), |p| p.as_str().to_string());
-    let if_none_match = request.headers().clone();
+    let request_headers = request.headers().clone();
     let caching = !state.site.page_cache.is_zero();
     if caching && let Lookup::Hit(entry) = state.page_cache.get(&key, &state) {
-        return answer(&entry, &if_none_match);
+        return answer(&entry, &request_headers);
     }
+    // The handler makes the whole page for everyone: a client's validators are answered below,
+    // from what it made (otherwise a feed reader's If-None-Match would get a 304 to keep).
+    let mut request = request;
+    request.headers_mut().remove(header::IF_NONE_MATCH);
+    request.headers_mut().remove(header::IF_MODIFIED_SINCE);
     let response = next.run(request).await;
     if response.status() != StatusCode::OK {
         // An error is never kept; an older good page, if any, stays until it is renewed.
@@ -158,10 +184,12 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
             etag
         }
     };
-    parts
-        .headers
-        .entry(header::CACHE_CONTROL)
-        .or_insert(HeaderValue::from_static(CACHE_CONTROL));
+    if caching {
+        parts
+            .headers
+            .entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static(CACHE_CONTROL));
+    }
     let last_modified = parts
         .headers
         .get(header::LAST_MODIFIED)
@@ -177,11 +205,11 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
         refreshing: None,
     };
     if caching && entry.body.len() <= MAX_BODY {
-        state.page_cache.put(key, entry.clone(), &state);
+        state.page_cache.put(key, entry.clone());
     } else {
         state.page_cache.unmark(&key);
     }
-    answer(&entry, &if_none_match)
+    answer(&entry, &request_headers)
 }
 
 /// The entry as a response: a 304 when the client already has it.

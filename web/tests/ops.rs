@@ -390,3 +390,52 @@ async fn pages_are_cached_briefly_with_an_etag_and_made_anew_after() {
         assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     }
 }
+
+#[tokio::test]
+async fn a_feed_renewed_for_a_poller_holding_it_is_kept_for_the_next_ones() {
+    let site = Site::with(vec![paper("2607.00001", "First Paper", &["cs.LG"])]).await;
+    let state = AppState {
+        site: Arc::new(papers_web::Site {
+            url: site.state.site.url.clone(),
+            topics: site.state.site.topics.clone(),
+            rate_limit: 0,
+            page_cache: std::time::Duration::from_millis(300),
+        }),
+        ..site.state.clone()
+    };
+    let conditional = |etag: &str| {
+        Request::get("/arxiv/cs.LG/feed")
+            .header(header::IF_NONE_MATCH, etag)
+            .body(Body::empty())
+            .unwrap()
+    };
+    let (first, _) = send(
+        &state,
+        Request::get("/arxiv/cs.LG/feed")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    let etag = first.headers()[header::ETAG].to_str().unwrap().to_string();
+
+    // Expired; the next poller holds the feed: it gets a 304, and the renewed feed is kept...
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    let (renewed, _) = send(&state, conditional(&etag)).await;
+    assert_eq!(renewed.status(), StatusCode::NOT_MODIFIED);
+
+    // ...so a paper crawled just after is not in what the next reader gets from the cache.
+    site.store
+        .upsert(vec![paper("2607.00002", "Second Paper", &["cs.LG"])])
+        .await
+        .unwrap();
+    let (cached, body) = send(
+        &state,
+        Request::get("/arxiv/cs.LG/feed")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(cached.status(), StatusCode::OK);
+    assert_eq!(cached.headers()[header::ETAG].to_str().unwrap(), etag);
+    assert!(!String::from_utf8(body).unwrap().contains("Second Paper"));
+}
