@@ -19,6 +19,10 @@ pub enum AppError {
     BadRequest(String),
     #[error("Too many requests from your address; please slow down.")]
     TooManyRequests,
+    /// Any other refusal, made by a layer rather than a handler (a request body too large, a
+    /// query string that does not fit the route, a timeout): its status and plain message.
+    #[error("{message}")]
+    Other { status: StatusCode, message: String },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -48,6 +52,11 @@ impl AppError {
                 StatusCode::TOO_MANY_REQUESTS,
                 "Too many requests",
                 self.to_string(),
+            ),
+            AppError::Other { status, message } => (
+                *status,
+                status.canonical_reason().unwrap_or("Error"),
+                message.clone(),
             ),
             AppError::Store(error) => {
                 tracing::error!(%error, "store error while answering a request");

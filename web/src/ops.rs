@@ -195,6 +195,7 @@ pub fn layers(routes: Router<AppState>, state: AppState) -> Router<AppState> {
             StatusCode::SERVICE_UNAVAILABLE,
             REQUEST_TIMEOUT,
         ))
+        .layer(middleware::from_fn(plain_errors))
         .layer(CompressionLayer::new())
         .layer(header(
             header::CONTENT_SECURITY_POLICY,
@@ -257,6 +258,44 @@ async fn rate_limit(State(state): State<AppState>, request: Request, next: Next)
         return response;
     }
     next.run(request).await
+}
+
+/// The longest plain-text error body turned into a page; longer ones are not ours to show.
+const PLAIN_ERROR_BYTES: usize = 2_048;
+
+/// Errors made below the handlers (axum's refusal of a query string that does not fit, the body
+/// limit's 413, the timeout's 503) come as plain text or nothing; readers get the site's error
+/// page instead, and the API's clients its JSON.
+async fn plain_errors(request: Request, next: Next) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let status = response.status();
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|t| t.starts_with("text/plain"));
+    if !(status.is_client_error() || status.is_server_error()) || !plain {
+        return response;
+    }
+    let body = axum::body::to_bytes(response.into_body(), PLAIN_ERROR_BYTES)
+        .await
+        .unwrap_or_default();
+    let text = String::from_utf8_lossy(&body).trim().to_string();
+    let message = if text.is_empty() {
+        status
+            .canonical_reason()
+            .unwrap_or("The request could not be answered.")
+            .to_string()
+    } else {
+        text
+    };
+    let error = crate::AppError::Other { status, message };
+    if api {
+        crate::api::ApiError(error).into_response()
+    } else {
+        error.into_response()
+    }
 }
 
 /// Counts a request in flight until it is answered or dropped: a client that leaves mid-request

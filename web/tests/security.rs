@@ -777,3 +777,28 @@ async fn the_search_shortcut_never_redirects_off_the_site() {
         }
     }
 }
+
+#[tokio::test]
+async fn refusals_made_below_the_handlers_are_pages_and_json_too() {
+    let site = Site::with(vec![paper("2607.00001", "A", &["cs.LG"])]).await;
+    // A query string that does not fit the route (a repeated parameter) is refused by axum
+    // itself: the reader still gets the site's page, the API's client JSON.
+    let page = site.get("/search?q=a&q=b").await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(
+        page.header("content-type").starts_with("text/html"),
+        "{}",
+        page.header("content-type")
+    );
+    assert!(page.body.contains("duplicate field"), "{}", page.body);
+    assert!(page.body.contains("Back to the front page"));
+    let api = site.get("/api/search?q=a&q=b").await;
+    assert_eq!(api.status, StatusCode::BAD_REQUEST);
+    assert_eq!(api.json()["status"], 400);
+    assert!(
+        api.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("duplicate field")
+    );
+}
