@@ -119,7 +119,7 @@ fn demo_serves_health_and_a_category_page_with_real_titles() {
 
     // Bad input gets a clear page, not an internal error.
     let (status, body) = get(&addr, "/arxiv/cs.NOPE");
-    assert_eq!(status, 404);
+    assert_eq!(status, 400, "an unknown category is a bad request");
     assert!(body.contains("cs.NOPE"), "{body}");
     let (status, body) = get(&addr, "/arxiv/cs.CL?date=yesterday");
     assert_eq!(status, 400);
