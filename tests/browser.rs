@@ -8,8 +8,10 @@
 //! `target/browser/NAME.png` (a failing step saves `FAILED-NAME.png`), and the listing, paper
 //! and search pages are also captured light and dark, desktop and phone.
 //!
-//! Chromium missing: under `CI=true` the test fails (`scripts/install-chromium.sh` installs it);
-//! elsewhere it prints `SKIPPED: …` and passes.
+//! Chromium missing: the test fails and names `scripts/install-chromium.sh`, which installs it
+//! (`scripts/test` runs it first).
+
+mod support;
 
 use std::io::{BufRead, BufReader};
 use std::net::{TcpListener, TcpStream};
@@ -23,8 +25,8 @@ use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
+use support::server::{PAPERS, Server, serve};
 
-const PAPERS: &str = env!("CARGO_BIN_EXE_papers");
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// How long any condition may take to come true.
@@ -34,20 +36,17 @@ const PHONE: (u32, u32) = (390, 844);
 
 // ---- processes ---------------------------------------------------------------------------------
 
-/// Kills the process when dropped, pass or fail. With `group`, the whole process group it leads
-/// (chromedriver and the Chromium processes it started).
+/// Kills the process group a child leads when dropped, pass or fail: chromedriver and the
+/// Chromium processes it started.
 struct Killed {
     child: Child,
-    group: bool,
 }
 
 impl Drop for Killed {
     fn drop(&mut self) {
-        if self.group {
-            // SAFETY: kill(2) on the process group this test created (its leader is our child).
-            unsafe {
-                libc::kill(-(self.child.id() as libc::pid_t), libc::SIGKILL);
-            }
+        // SAFETY: kill(2) on the process group this test created (its leader is our child).
+        unsafe {
+            libc::kill(-(self.child.id() as libc::pid_t), libc::SIGKILL);
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -55,34 +54,16 @@ impl Drop for Killed {
 }
 
 /// `papers demo --addr 127.0.0.1:0` in a fresh data dir; returns it with its base URL.
-fn start_server(data_dir: &Path) -> (Killed, String) {
-    let mut child = Command::new(PAPERS)
+fn start_server(data_dir: &Path) -> (Server, String) {
+    let mut command = Command::new(PAPERS);
+    command
         .args(["demo", "--addr", "127.0.0.1:0"])
         .env("PAPERS_DATA_DIR", data_dir)
         .env_remove("PAPERS_DATABASE_URL")
         .env("PAPERS_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start papers");
-    let stdout = child.stdout.take().unwrap();
-    let server = Killed {
-        child,
-        group: false,
-    };
-    let mut lines = BufReader::new(stdout).lines();
-    let mut printed = Vec::new();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        if let Some(addr) = line.strip_prefix("serving on http://") {
-            let base = format!("http://{}", addr.trim());
-            // Keep draining stdout so the server never blocks on a full pipe.
-            std::thread::spawn(move || lines.for_each(drop));
-            return (server, base);
-        }
-        printed.push(line);
-    }
-    panic!("papers exited before serving; it printed: {printed:?}");
+        .stderr(Stdio::inherit());
+    let (server, addr) = serve(command);
+    (server, format!("http://{addr}"))
 }
 
 /// `chromedriver --port=N` in its own process group; returns it once it accepts connections.
@@ -99,7 +80,7 @@ fn start_chromedriver() -> (Killed, u16) {
         .process_group(0)
         .spawn()
         .expect("start chromedriver");
-    let mut driver = Killed { child, group: true };
+    let mut driver = Killed { child };
     let started = Instant::now();
     loop {
         if TcpStream::connect(("127.0.0.1", port)).is_ok() {
@@ -761,16 +742,11 @@ async fn connect(port: u16, profile: &Path) -> Client {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_reads_browses_searches_and_remembers() {
-    if !browser_installed() {
-        let message = format!(
-            "Chromium is not installed ({CHROMIUM}, {CHROMEDRIVER}); scripts/install-chromium.sh installs it"
-        );
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("{message}");
-        }
-        eprintln!("SKIPPED: {message}");
-        return;
-    }
+    // Never skipped: a missing browser is a failure that says how to install it.
+    assert!(
+        browser_installed(),
+        "Chromium is not installed ({CHROMIUM}, {CHROMEDRIVER}); scripts/install-chromium.sh installs it"
+    );
     let started = Instant::now();
     let sample = sample();
     let days = days_of(&sample, "cs.LG");

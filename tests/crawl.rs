@@ -650,30 +650,11 @@ async fn a_category_backfill_pages_the_api_stores_repeats_once_and_resumes() {
     assert!(query.contains("submittedDate"), "{query}");
 }
 
-/// A plain HTTP/1.1 GET on a blocking thread; returns (status, body).
+/// [`support::server::get`] off the mock's runtime.
 async fn http_get(addr: String, path: String) -> (u16, String) {
-    tokio::task::spawn_blocking(move || {
-        use std::io::Write;
-        let mut stream = std::net::TcpStream::connect(&addr).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(30)))
-            .unwrap();
-        write!(
-            stream,
-            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        let status = response[9..12].parse().unwrap();
-        let body = response
-            .split_once("\r\n\r\n")
-            .map_or("", |(_, b)| b)
-            .to_string();
-        (status, body)
-    })
-    .await
-    .unwrap()
+    tokio::task::spawn_blocking(move || support::server::get(&addr, &path))
+        .await
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -681,25 +662,11 @@ async fn a_paper_page_not_stored_is_fetched_on_demand_and_never_waits() {
     let site = Site::start().await;
     let papers = sample("2026-07-01", &["cs.CL"], 1);
     site.mock.add_papers(with_api_details(&papers));
-    let mut server = site
-        .command(&["serve", "--addr", "127.0.0.1:0"])
-        .env("PAPERS_PAGE_CACHE_SECS", "0")
-        .spawn()
+    let mut command = site.command(&["serve", "--addr", "127.0.0.1:0"]);
+    command.env("PAPERS_PAGE_CACHE_SECS", "0");
+    let (_server, addr) = tokio::task::spawn_blocking(move || support::server::serve(command))
+        .await
         .unwrap();
-    let stdout = server.stdout.take().unwrap();
-    let addr = tokio::task::spawn_blocking(move || {
-        use std::io::BufRead;
-        let mut lines = std::io::BufReader::new(stdout).lines();
-        let addr = lines
-            .by_ref()
-            .map_while(Result::ok)
-            .find_map(|line| line.strip_prefix("serving on http://").map(str::to_string))
-            .expect("the server prints its address");
-        std::thread::spawn(move || lines.for_each(drop));
-        addr
-    })
-    .await
-    .unwrap();
 
     // The first visit answers at once: queued, not fetched while the reader waits.
     let id = papers[0].id.to_string();
@@ -740,6 +707,4 @@ async fn a_paper_page_not_stored_is_fetched_on_demand_and_never_waits() {
         asked,
         "an id arXiv lacks is not asked for again"
     );
-    let _ = server.kill();
-    let _ = server.wait();
 }

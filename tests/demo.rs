@@ -1,68 +1,22 @@
 //! End to end: the `papers` binary, as a newcomer runs it from the README.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+mod support;
 
-const PAPERS: &str = env!("CARGO_BIN_EXE_papers");
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
 
-/// Kills the server when the test ends, pass or fail.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use support::server::{PAPERS, Server, get, serve};
 
 /// Starts `papers ARGS… --addr 127.0.0.1:0` and returns it with the address it printed.
 fn start(args: &[&str]) -> (Server, String) {
-    let mut child = Command::new(PAPERS)
+    let mut command = Command::new(PAPERS);
+    command
         .args(args)
         .args(["--addr", "127.0.0.1:0"])
         .env_remove("PAPERS_DATABASE_URL")
         .env("PAPERS_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start papers");
-    let stdout = child.stdout.take().unwrap();
-    let server = Server(child);
-    let mut lines = BufReader::new(stdout).lines();
-    let mut printed = Vec::new();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        if let Some(addr) = line.strip_prefix("serving on http://") {
-            // Keep draining stdout so the server never blocks on a full pipe.
-            std::thread::spawn(move || lines.for_each(drop));
-            return (server, addr.to_string());
-        }
-        printed.push(line);
-    }
-    panic!("papers exited before serving; it printed: {printed:?}");
-}
-
-/// A plain HTTP/1.1 GET; returns (status, body).
-fn get(addr: &str, path: &str) -> (u16, String) {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let status = response[9..12].parse().unwrap();
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    (status, body)
+        .stderr(Stdio::inherit());
+    serve(command)
 }
 
 /// The titles of some sample papers, read from the bundled sample itself.

@@ -1,3 +1,4 @@
 //! Support shared by the integration tests (each test file declares `mod support;`).
 
 pub mod mock_arxiv;
+pub mod server;

@@ -4,17 +4,9 @@
 mod support;
 
 use axum::http::StatusCode;
-use chrono::NaiveDate;
-use papers_core::Paper;
-use support::{Answer, Site, paper, shows_escaped};
+use support::{Answer, Site, paper, paper_on, shows_escaped};
 
 const SITE: &str = "https://papers.example.org";
-
-fn paper_on(id: &str, title: &str, categories: &[&str], date: &str) -> Paper {
-    let mut p = paper(id, title, categories);
-    p.announced = Some(NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap());
-    p
-}
 
 fn parse(answer: &Answer) -> feed_rs::model::Feed {
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);

@@ -4,14 +4,13 @@
 mod support;
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Method, Request, Response, StatusCode, header};
 use http_body_util::BodyExt;
 use papers_web::{AppState, router};
-use support::{Site, paper};
+use support::{Site, paper, with_limits};
 use tower::ServiceExt;
 
 /// Sends `request` through the whole router of `state` and reads the body as bytes.
@@ -258,15 +257,7 @@ async fn a_megabyte_body_is_refused_as_too_large() {
 #[tokio::test]
 async fn a_client_past_its_rate_is_told_to_wait_while_others_are_served() {
     let site = Site::with(vec![paper("2607.00001", "A", &["cs.LG"])]).await;
-    let state = AppState {
-        site: Arc::new(papers_web::Site {
-            url: site.state.site.url.clone(),
-            topics: site.state.site.topics.clone(),
-            rate_limit: 2,
-            page_cache: site.state.site.page_cache,
-        }),
-        ..site.state.clone()
-    };
+    let state = with_limits(&site, 2, site.state.site.page_cache);
     let greedy = "203.0.113.7:40000";
 
     // Two a second, with a burst of twice that: four quick requests pass, the fifth waits.
@@ -315,15 +306,7 @@ async fn a_client_past_its_rate_is_told_to_wait_while_others_are_served() {
     );
 
     // With the limit off (rate_limit = 0) the same client is never refused.
-    let unlimited = AppState {
-        site: Arc::new(papers_web::Site {
-            url: site.state.site.url.clone(),
-            topics: site.state.site.topics.clone(),
-            rate_limit: 0,
-            page_cache: site.state.site.page_cache,
-        }),
-        ..site.state.clone()
-    };
+    let unlimited = with_limits(&site, 0, site.state.site.page_cache);
     for _ in 0..10 {
         let (response, _) = send(&unlimited, get_from("/robots.txt", greedy)).await;
         assert_eq!(response.status(), StatusCode::OK);
@@ -333,15 +316,7 @@ async fn a_client_past_its_rate_is_told_to_wait_while_others_are_served() {
 #[tokio::test]
 async fn pages_are_cached_briefly_with_an_etag_and_made_anew_after() {
     let site = Site::with(vec![paper("2607.00001", "First Paper", &["cs.LG"])]).await;
-    let state = AppState {
-        site: Arc::new(papers_web::Site {
-            url: site.state.site.url.clone(),
-            topics: site.state.site.topics.clone(),
-            rate_limit: 0,
-            page_cache: std::time::Duration::from_millis(300),
-        }),
-        ..site.state.clone()
-    };
+    let state = with_limits(&site, 0, std::time::Duration::from_millis(300));
     let get = |uri: &str| Request::get(uri).body(Body::empty()).unwrap();
 
     let (first, body) = send(&state, get("/arxiv/cs.LG")).await;
@@ -394,15 +369,7 @@ async fn pages_are_cached_briefly_with_an_etag_and_made_anew_after() {
 #[tokio::test]
 async fn a_feed_renewed_for_a_poller_holding_it_is_kept_for_the_next_ones() {
     let site = Site::with(vec![paper("2607.00001", "First Paper", &["cs.LG"])]).await;
-    let state = AppState {
-        site: Arc::new(papers_web::Site {
-            url: site.state.site.url.clone(),
-            topics: site.state.site.topics.clone(),
-            rate_limit: 0,
-            page_cache: std::time::Duration::from_millis(300),
-        }),
-        ..site.state.clone()
-    };
+    let state = with_limits(&site, 0, std::time::Duration::from_millis(300));
     let conditional = |etag: &str| {
         Request::get("/arxiv/cs.LG/feed")
             .header(header::IF_NONE_MATCH, etag)

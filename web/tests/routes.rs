@@ -7,17 +7,10 @@ mod support;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use papers_core::Paper;
-use support::{Site, paper};
+use support::{Site, paper, paper_on};
 
 fn date(text: &str) -> NaiveDate {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
-}
-
-/// A paper announced on `date` (YYYY-MM-DD).
-fn paper_on(id: &str, title: &str, categories: &[&str], day: &str) -> Paper {
-    let mut p = paper(id, title, categories);
-    p.announced = Some(date(day));
-    p
 }
 
 /// The cards of a list page, each as its HTML.

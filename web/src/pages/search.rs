@@ -136,11 +136,8 @@ impl Search {
             pairs.push(("show", self.show.to_string()));
             pairs.push(("skip", skip.to_string()));
         }
-        pairs
-            .iter()
-            .map(|(name, value)| format!("{name}={}", encode(value)))
-            .collect::<Vec<_>>()
-            .join("&")
+        // Plain string pairs always encode.
+        serde_urlencoded::to_string(&pairs).unwrap_or_default()
     }
 }
 
@@ -157,21 +154,6 @@ fn filter_token(value: Option<&str>, name: &str, what: &str) -> Result<String, A
         )));
     }
     Ok(value.to_string())
-}
-
-/// Percent-encodes a query-string value.
-pub fn encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                out.push(byte as char)
-            }
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
 }
 
 #[derive(Template, WebTemplate)]

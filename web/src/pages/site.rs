@@ -9,7 +9,7 @@ use crate::AppState;
 
 pub async fn opensearch(State(state): State<AppState>) -> impl IntoResponse {
     // The site URL comes from the configuration (an absolute http(s) URL); escape it anyway.
-    let url = escape_xml(&state.site.url);
+    let url = quick_xml::escape::escape(state.site.url.as_str());
     let body = format!(
         r#"<?xml version="1.0" encoding="UTF-8"?>
 <OpenSearchDescription xmlns="http://a9.com/-/spec/opensearch/1.1/">
@@ -44,11 +44,4 @@ pub async fn robots() -> impl IntoResponse {
         ],
         "User-agent: *\nDisallow: /search\nDisallow: /api/\n",
     )
-}
-
-fn escape_xml(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }

@@ -136,6 +136,26 @@ pub fn paper(id: &str, title: &str, categories: &[&str]) -> Paper {
     }
 }
 
+/// [`paper`] announced on `day` (YYYY-MM-DD) instead.
+pub fn paper_on(id: &str, title: &str, categories: &[&str], day: &str) -> Paper {
+    let mut p = paper(id, title, categories);
+    p.announced = Some(NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap());
+    p
+}
+
+/// This site's state with other limits: `rate_limit` requests a second, pages cached `page_cache`.
+pub fn with_limits(site: &Site, rate_limit: u32, page_cache: std::time::Duration) -> AppState {
+    AppState {
+        site: std::sync::Arc::new(papers_web::Site {
+            url: site.state.site.url.clone(),
+            topics: site.state.site.topics.clone(),
+            rate_limit,
+            page_cache,
+        }),
+        ..site.state.clone()
+    }
+}
+
 /// Whether `text` appears in the page HTML-escaped (askama writes `<` as `&#60;`).
 pub fn shows_escaped(html: &str, text: &str) -> bool {
     let numeric = text
