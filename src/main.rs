@@ -177,6 +177,35 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write FAQ summaries ahead of readers (for cron): a topic's newest papers, or given ids.
+    #[command(
+        after_help = "Examples:\n  papers summarize --topic attention --since 2026-06-01 --limit 200\n  \
+                            papers summarize 2506.01234 --lang en --lang zh\n\n\
+                            The provider is [summaries] in papers.toml: an OpenAI-compatible endpoint \
+                            (PAPERS_LLM_BASE_URL), a local GGUF model, or extractive. Cached summaries \
+                            are skipped; an interrupted run leaves its jobs queued for the next one.\n\
+                            Exit status: 0 all written, 1 some failed or interrupted."
+    )]
+    Summarize {
+        /// Papers by id (any form); stored ones only.
+        #[arg(value_name = "ID")]
+        ids: Vec<String>,
+        /// A topic's papers, newest first.
+        #[arg(long, value_name = "NAME", required_unless_present = "ids")]
+        topic: Option<String>,
+        /// With --topic: only papers announced on or after this day (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE", requires = "topic")]
+        since: Option<chrono::NaiveDate>,
+        /// With --topic: at most this many papers.
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        limit: u32,
+        /// Language: en or zh; repeat for both.
+        #[arg(long = "lang", value_name = "LANG", default_value = "en", value_parser = parse_lang)]
+        langs: Vec<papers_core::Lang>,
+        /// Print the run's report as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// Serve the web site from the database.
     #[command(after_help = "Example:\n  papers serve --addr 0.0.0.0:8080")]
     Serve {
@@ -224,6 +253,10 @@ fn parse_sort(text: &str) -> Result<papers_indexer::Sort, String> {
         "newest" => Ok(papers_indexer::Sort::Newest),
         other => Err(format!("{other}: use relevance or newest")),
     }
+}
+
+fn parse_lang(text: &str) -> Result<papers_core::Lang, String> {
+    papers_core::Lang::parse(text).ok_or_else(|| format!("{text}: use en or zh"))
 }
 
 fn parse_category(text: &str) -> Result<papers_core::Category, String> {
@@ -318,6 +351,28 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         }
         Command::Topic { name, limit, json } => {
             done(commands::search::topic(&store, &config, name.as_deref(), limit, json).await)
+        }
+        Command::Summarize {
+            ids,
+            topic,
+            since,
+            limit,
+            langs,
+            json,
+        } => {
+            let selection = commands::summarize::Selection {
+                topic,
+                ids,
+                since,
+                limit,
+                langs,
+            };
+            let ok = commands::summarize::run(&store, &config, selection, json).await?;
+            Ok(if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         Command::Search {
             query,

@@ -70,3 +70,55 @@ impl Progress {
         }
     }
 }
+
+/// Progress through a known number of items (summaries): a bar on a terminal, else a line every
+/// few seconds.
+pub enum Counter {
+    Bar(ProgressBar),
+    Plain {
+        label: &'static str,
+        total: u64,
+        last: Instant,
+    },
+}
+
+impl Counter {
+    pub fn new(total: u64, label: &'static str) -> Counter {
+        if std::io::stderr().is_terminal() {
+            let bar = ProgressBar::new(total).with_style(
+                ProgressStyle::with_template("{prefix:>10} [{bar:30}] {pos}/{len} {msg} eta {eta}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+            );
+            bar.set_prefix(label);
+            Counter::Bar(bar)
+        } else {
+            Counter::Plain {
+                label,
+                total,
+                last: Instant::now(),
+            }
+        }
+    }
+
+    pub fn set(&mut self, done: u64, message: &str) {
+        match self {
+            Counter::Bar(bar) => {
+                bar.set_position(done);
+                bar.set_message(message.to_string());
+            }
+            Counter::Plain { label, total, last } => {
+                if last.elapsed() >= PLAIN_EVERY {
+                    *last = Instant::now();
+                    eprintln!("{label}: {done}/{total} {message}");
+                }
+            }
+        }
+    }
+
+    pub fn finish(&self) {
+        if let Counter::Bar(bar) = self {
+            bar.finish_and_clear();
+        }
+    }
+}

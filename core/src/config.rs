@@ -12,6 +12,13 @@ use serde::Deserialize;
 use crate::category::Category;
 
 /// The config file read when none is named: `papers.toml` in the working directory, if present.
+mod summaries;
+
+pub use summaries::{
+    DEFAULT_ARXIV_PDF_URL, DEFAULT_LLM_MODEL, DEFAULT_LOCAL_MODEL_FILE, ProviderChoice,
+    SummaryConfig,
+};
+
 pub const DEFAULT_CONFIG_FILE: &str = "papers.toml";
 pub const DEFAULT_DATA_DIR: &str = "papers-data";
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
@@ -65,6 +72,7 @@ pub struct Config {
     pub log_format: LogFormat,
     pub crawler: CrawlerConfig,
     pub search: SearchConfig,
+    pub summaries: SummaryConfig,
     /// Named saved queries with their own lists and feeds; [`default_topics`] unless the file
     /// adds or redefines some.
     pub topics: Vec<Topic>,
@@ -291,6 +299,8 @@ struct FileConfig {
     #[serde(default)]
     search: SearchSection,
     #[serde(default)]
+    summaries: summaries::SummariesSection,
+    #[serde(default)]
     topics: Vec<Topic>,
 }
 
@@ -341,6 +351,7 @@ impl Default for Config {
             log_format: LogFormat::Text,
             crawler: CrawlerConfig::default(),
             search: SearchConfig::default(),
+            summaries: SummaryConfig::default(),
             topics: default_topics(),
         }
     }
@@ -439,6 +450,7 @@ impl Config {
         if let Some(dir) = file.search.minilm_dir {
             self.search.minilm_dir = Some(dir);
         }
+        self.summaries.apply_file(file.summaries).map_err(bad)?;
         for topic in file.topics {
             if !topic_name_ok(&topic.name) {
                 return Err(bad(format!(
@@ -548,7 +560,18 @@ impl Config {
                 .map_err(|e| invalid(name, &text, e))?
                 .max(Duration::from_millis(100));
         }
+        self.summaries.apply_env(&env)?;
         Ok(())
+    }
+
+    /// The local summary model in effect: [`SummaryConfig::local_model`] or the default file in
+    /// the data dir's models folder.
+    pub fn local_model(&self) -> PathBuf {
+        self.summaries.local_model.clone().unwrap_or_else(|| {
+            self.data_dir
+                .join("models")
+                .join(summaries::DEFAULT_LOCAL_MODEL_FILE)
+        })
     }
 
     /// The site's public address without a trailing `/`: [`Config::public_url`] or `http://{addr}`.

@@ -298,7 +298,8 @@ impl HttpClient {
     }
 }
 
-fn classify(url: &str, error: &reqwest::Error) -> HttpError {
+/// What a failed request means for the retry policy (also for the summarizer's streamed requests).
+pub fn classify(url: &str, error: &reqwest::Error) -> HttpError {
     let url = url.to_string();
     // The source chain says more than the top-level message ("error sending request").
     let mut message = error.to_string();
@@ -333,7 +334,7 @@ fn validators_of(headers: &HeaderMap) -> Validators {
 }
 
 /// `Retry-After` as seconds or as an HTTP date (RFC 9110 §10.2.3).
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
     parse_retry_after(value, chrono::Utc::now())
 }

@@ -9,14 +9,16 @@ pub mod http;
 pub mod paper;
 pub mod retry;
 pub mod store;
+pub mod summary;
 #[cfg(feature = "testing")]
 pub mod testing;
 
 pub use arxiv_id::{ArxivId, ArxivIdError};
 pub use category::{Category, CategoryError, CategoryExpr};
 pub use config::{
-    Config, ConfigError, CrawlerConfig, EmbedderChoice, EmbeddingService, LogFormat, SearchConfig,
-    Secret, Topic, default_topics,
+    Config, ConfigError, CrawlerConfig, EmbedderChoice, EmbeddingService, LogFormat,
+    ProviderChoice, SearchConfig, Secret, SummaryConfig, Topic, default_topics,
 };
 pub use paper::{Paper, PaperError};
 pub use store::{Store, StoreError};
+pub use summary::{Enqueued, FullText, JobState, Lang, Maker, StoredSummary, SummaryJob};

@@ -91,7 +91,7 @@ fn paper_json(state: &AppState, paper: &Paper) -> Value {
     value
 }
 
-fn parse_id(text: &str) -> Result<ArxivId, ApiError> {
+pub(crate) fn parse_id(text: &str) -> Result<ArxivId, ApiError> {
     ArxivId::parse_versioned(text)
         .map(|(id, _)| id)
         .map_err(|e| {

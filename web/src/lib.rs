@@ -21,6 +21,7 @@ pub mod ops;
 pub mod page_cache;
 mod pages;
 mod params;
+pub mod summaries;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -28,6 +29,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use papers_core::{Config, Store, Topic};
+use papers_summarizer::Summarizer;
 use tokio::net::TcpListener;
 
 pub use error::AppError;
@@ -45,6 +47,10 @@ pub struct AppState {
     /// The announced days, briefly cached.
     pub calendar: Arc<calendar::Calendar>,
     pub page_cache: Arc<page_cache::PageCache>,
+    /// The paper FAQ: cache, queue and provider.
+    pub summaries: Arc<Summarizer>,
+    /// New summaries per client per hour.
+    pub summary_limit: Arc<summaries::SummaryLimit>,
 }
 
 /// The parts of the configuration pages need.
@@ -61,10 +67,19 @@ pub struct Site {
 impl AppState {
     /// The state `papers serve` runs with: the index and vectors under the data dir (kept fresh
     /// by a background task), and on-demand fetches from the configured arXiv API.
-    pub fn new(store: Store, config: &Config) -> Result<AppState, papers_indexer::IndexError> {
+    pub fn new(store: Store, config: &Config) -> Result<AppState, StartError> {
         let library = Arc::new(Library::open(config)?);
+        let summaries =
+            Summarizer::from_config(store.clone(), config).map_err(StartError::Summaries)?;
         library.clone().watch();
+        // The workers run as long as the server: a generation goes on when its reader leaves.
+        let (_never, running) = tokio::sync::watch::channel(false);
+        summaries.spawn_workers(running);
         Ok(AppState {
+            summaries,
+            summary_limit: Arc::new(summaries::SummaryLimit::new(
+                config.summaries.per_client_per_hour,
+            )),
             fetches: FetchQueue::start(store.clone(), config.crawler.clone()),
             store,
             site: Arc::new(Site {
@@ -81,6 +96,15 @@ impl AppState {
     }
 }
 
+/// Why the server cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("opening the search index: {0}")]
+    Index(#[from] papers_indexer::IndexError),
+    #[error("setting up summaries: {0}")]
+    Summaries(String),
+}
+
 /// The whole site: every module's routes merged in one place, under the operating layers.
 pub fn router(state: AppState) -> Router {
     let routes = Router::new()
@@ -88,6 +112,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::routes())
         .merge(feeds::routes())
         .merge(api::routes())
+        .merge(summaries::routes())
         .merge(assets::routes())
         .fallback(|| async { AppError::NotFound("There is no page at this address.".into()) });
     ops::layers(routes, state.clone()).with_state(state)

@@ -220,7 +220,7 @@ fn client_of(request: &Request) -> Option<IpAddr> {
 
 /// The address a client is limited by: an IPv4 address, or an IPv6 /64 (one subscriber's
 /// network, whose addresses it may rotate through freely).
-fn rate_key(client: IpAddr) -> IpAddr {
+pub(crate) fn rate_key(client: IpAddr) -> IpAddr {
     match client {
         IpAddr::V4(_) => client,
         IpAddr::V6(v6) => {

@@ -132,6 +132,8 @@ fn cacheable(path: &str) -> bool {
             .iter()
             .any(|prefix| path.starts_with(prefix))
             && path != "/api/openapi.json"
+            // Summaries change as they are written, and their stream never ends.
+            && !path.starts_with("/api/summaries/")
 }
 
 /// The middleware: serve from the cache, or run the handler and keep its answer.

@@ -29,6 +29,10 @@ pub(super) fn numbered(sql: &str) -> String {
 }
 
 pub(super) trait Dialect {
+    /// Appended to a `SELECT` that picks a row to claim: PostgreSQL skips rows another
+    /// transaction is claiming; SQLite has one writer at a time and needs nothing.
+    const SKIP_LOCKED: &'static str;
+
     fn sql_owned(sql: String) -> String;
 
     fn sql(sql: &'static str) -> String {
@@ -37,12 +41,16 @@ pub(super) trait Dialect {
 }
 
 impl Dialect for SqliteStore {
+    const SKIP_LOCKED: &'static str = "";
+
     fn sql_owned(sql: String) -> String {
         sql
     }
 }
 
 impl Dialect for PgStore {
+    const SKIP_LOCKED: &'static str = " FOR UPDATE SKIP LOCKED";
+
     fn sql_owned(sql: String) -> String {
         numbered(&sql)
     }

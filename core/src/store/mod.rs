@@ -11,6 +11,7 @@ mod embeddings;
 mod postgres;
 mod row;
 mod sqlite;
+mod summaries;
 mod topics;
 
 use std::collections::HashMap;
@@ -22,6 +23,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::arxiv_id::ArxivId;
 use crate::category::{Category, CategoryExpr};
 use crate::paper::{Merge, Paper};
+use crate::summary::{Enqueued, FullText, Lang, Maker, StoredSummary, SummaryJob};
 
 pub use embeddings::Embedding;
 pub use postgres::PgStore;
@@ -371,6 +373,124 @@ impl Store {
     /// The latest runs, newest first.
     pub async fn recent_runs(&self, limit: u32) -> Result<Vec<CrawlRun>, StoreError> {
         dispatch!(self, s => s.recent_runs(i64::from(limit)).await)
+    }
+
+    /// The newest cached summary of `id` in `lang` by `maker`, from whichever paper version.
+    pub async fn summary(
+        &self,
+        id: &ArxivId,
+        lang: Lang,
+        maker: &Maker<'_>,
+    ) -> Result<Option<StoredSummary>, StoreError> {
+        dispatch!(self, s => s.summary(id, lang, maker).await)
+    }
+
+    /// Queues a summary of `id` at `version` in `lang`, or joins the job already there (one
+    /// job per paper version and language, however many ask). A failed job is queued again.
+    pub async fn enqueue_summary(
+        &self,
+        id: &ArxivId,
+        version: u32,
+        lang: Lang,
+        priority: i64,
+    ) -> Result<(Enqueued, SummaryJob), StoreError> {
+        let now = Utc::now().timestamp();
+        dispatch!(self, s => s.enqueue_summary(id, version, lang, priority, now).await)
+    }
+
+    /// The job for `id` at `version` in `lang`: waiting, running or failed.
+    pub async fn summary_job(
+        &self,
+        id: &ArxivId,
+        version: u32,
+        lang: Lang,
+    ) -> Result<Option<SummaryJob>, StoreError> {
+        dispatch!(self, s => s.summary_job(id, version, lang).await)
+    }
+
+    /// How many queued jobs go before `job`.
+    pub async fn queue_position(&self, job: &SummaryJob) -> Result<u64, StoreError> {
+        dispatch!(self, s => s.queue_position(job).await)
+    }
+
+    /// Summary jobs (queued, running).
+    pub async fn summary_queue_len(&self) -> Result<(u64, u64), StoreError> {
+        dispatch!(self, s => s.summary_queue_len().await)
+    }
+
+    /// Claims the next summary job for `worker` for `lease`: the highest priority queued job, or
+    /// a running one whose worker died. Exactly one worker gets each job, across processes.
+    pub async fn claim_summary_job(
+        &self,
+        worker: &str,
+        lease: Duration,
+    ) -> Result<Option<SummaryJob>, StoreError> {
+        let now = Utc::now().timestamp();
+        let until = now + lease.as_secs() as i64;
+        dispatch!(self, s => s.claim_summary_job(worker, now, until).await)
+    }
+
+    /// Extends `worker`'s lease on job `id` and saves the answers so far; false if lost.
+    pub async fn renew_summary_job(
+        &self,
+        id: i64,
+        worker: &str,
+        lease: Duration,
+        partial: &[String],
+    ) -> Result<bool, StoreError> {
+        let now = Utc::now().timestamp();
+        let until = now + lease.as_secs() as i64;
+        dispatch!(self, s => s.renew_summary_job(id, worker, until, partial, now).await)
+    }
+
+    /// Stores the summary and removes job `id` atomically; false if the job is no longer
+    /// `worker`'s (then nothing is stored).
+    pub async fn finish_summary_job(
+        &self,
+        id: i64,
+        worker: &str,
+        summary: &StoredSummary,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self, s => s.finish_summary_job(id, worker, summary).await)
+    }
+
+    pub async fn fail_summary_job(
+        &self,
+        id: i64,
+        worker: &str,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        let now = Utc::now().timestamp();
+        dispatch!(self, s => s.fail_summary_job(id, worker, reason, now).await)
+    }
+
+    /// Puts job `id` back in the queue as it was.
+    pub async fn release_summary_job(&self, id: i64, worker: &str) -> Result<(), StoreError> {
+        let now = Utc::now().timestamp();
+        dispatch!(self, s => s.release_summary_job(id, worker, now).await)
+    }
+
+    /// Tokens spent on the summaries stored since `since`.
+    pub async fn summary_tokens_since(&self, since: DateTime<Utc>) -> Result<u64, StoreError> {
+        dispatch!(self, s => s.summary_tokens_since(since.timestamp()).await)
+    }
+
+    pub async fn fulltext(
+        &self,
+        id: &ArxivId,
+        version: u32,
+    ) -> Result<Option<FullText>, StoreError> {
+        dispatch!(self, s => s.fulltext(id, version).await)
+    }
+
+    pub async fn put_fulltext(
+        &self,
+        id: &ArxivId,
+        version: u32,
+        fulltext: &FullText,
+    ) -> Result<(), StoreError> {
+        let now = Utc::now().timestamp();
+        dispatch!(self, s => s.put_fulltext(id, version, fulltext, now).await)
     }
 
     /// How many papers are stored.

@@ -7,7 +7,8 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use papers_core::{ArxivId, Paper};
+use papers_core::{ArxivId, Lang, Paper};
+use papers_summarizer::{Answer, JobView};
 
 use super::copy_text;
 use crate::fetch_queue::FetchStatus;
@@ -34,6 +35,10 @@ struct PaperPage {
     related: Vec<Paper>,
     /// `citation_date` and the page's date line: YYYY/MM/DD.
     citation_date: Option<String>,
+    /// The cached English FAQ, if any.
+    summary: Option<Answer>,
+    /// A generation is queued or running: the page follows it.
+    summary_following: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -53,6 +58,17 @@ pub async fn paper(
         return Ok(not_stored(&state, &id));
     };
     let related = related(&state, &paper).await?;
+    let faq = state
+        .summaries
+        .state(&paper, Lang::En)
+        .await
+        .map_err(|e| match e {
+            papers_summarizer::SummaryError::Store(e) => AppError::from(e),
+        })?;
+    let summary_following = matches!(
+        faq.job,
+        Some(JobView::Queued { .. } | JobView::Running { .. })
+    );
     let (shown, folded) = if paper.authors.len() > SHOWN_AUTHORS {
         (
             paper.authors[..SHOWN_AUTHORS].to_vec(),
@@ -77,6 +93,8 @@ pub async fn paper(
         copy: copy_text(&paper),
         related,
         citation_date: date,
+        summary: faq.summary,
+        summary_following,
         paper,
     }
     .into_response())
