@@ -14,5 +14,7 @@ pub mod markdown;
 pub mod prompt;
 pub mod provider;
 pub mod service;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use service::{Answer, JobView, Section, State, Summarizer, SummaryError, Update};

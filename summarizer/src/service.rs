@@ -220,12 +220,15 @@ impl Summarizer {
 
     /// The cache and the queue for `paper` in `lang`.
     pub async fn state(&self, paper: &Paper, lang: Lang) -> Result<State, SummaryError> {
-        let summary = self.cached(paper, lang).await?;
-        let job = match self
+        // The job first: a job gone was finished (or never was), and a finished job's summary
+        // was stored in the same transaction, so the summary read next is there. The other
+        // order could see neither.
+        let job = self
             .store
             .summary_job(&paper.id, paper.version, lang)
-            .await?
-        {
+            .await?;
+        let summary = self.cached(paper, lang).await?;
+        let job = match job {
             Some(job) => Some(self.view(&job).await?),
             None => None,
         };
@@ -417,8 +420,14 @@ impl Summarizer {
                 Ok(Some(job)) => {
                     let this = Arc::clone(&self);
                     let (id, who) = (job.id, worker.clone());
-                    // Its own task: a panic in a provider fails the job, not the worker.
-                    if let Err(e) = tokio::spawn(async move { this.run(job, &who).await }).await {
+                    // Its own task: a panic in a provider fails the job, not the worker. Held
+                    // so that a worker stopped (aborted) stops its generation too; the job's
+                    // lease then runs out and another worker resumes it.
+                    let mut running =
+                        AbortOnDrop(tokio::spawn(async move { this.run(job, &who).await }));
+                    if let Err(e) = (&mut running.0).await
+                        && e.is_panic()
+                    {
                         tracing::error!(job = id, error = %e, "a summary generation panicked");
                         let _ = self
                             .store
@@ -460,7 +469,8 @@ impl Summarizer {
             live.insert(key.clone(), rx.clone());
         }
         self.ended.notify_waiters();
-        let heartbeat = self.heartbeat(job.id, worker.to_string(), rx);
+        // Stops with the generation, even when the generation is aborted.
+        let heartbeat = AbortOnDrop(self.heartbeat(job.id, worker.to_string(), rx));
         let source = self.source(&paper).await;
         let result = generate::faq(
             &self.provider,
@@ -471,7 +481,7 @@ impl Summarizer {
             &answers,
         )
         .await;
-        heartbeat.abort();
+        drop(heartbeat);
         match result {
             Ok(faq) => {
                 let summary = StoredSummary {
@@ -558,6 +568,15 @@ impl Summarizer {
             },
             _ => Source::Abstract,
         }
+    }
+}
+
+/// Aborts the task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
