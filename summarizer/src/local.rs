@@ -142,12 +142,11 @@ impl LocalModel {
             .flatten();
         let context = context_length(metadata);
         let device = Device::Cpu;
-        let weights = load_weights(content, &mut reader, &device).map_err(|e| {
-            LocalError::Model {
+        let weights =
+            load_weights(content, &mut reader, &device).map_err(|e| LocalError::Model {
                 path: path.to_path_buf(),
                 reason: format!("loading weights: {e}"),
-            }
-        })?;
+            })?;
         let name = path
             .file_stem()
             .unwrap_or(path.as_os_str())
@@ -343,7 +342,11 @@ fn scalar_only(dtype: GgmlDType) -> bool {
 /// within rounding, at 1.7x the memory of Q4_1.
 fn needs_requantising(tensor: &QTensor) -> bool {
     scalar_only(tensor.dtype())
-        && tensor.shape().dims().last().is_some_and(|n| n % GgmlDType::Q8_0.block_size() == 0)
+        && tensor
+            .shape()
+            .dims()
+            .last()
+            .is_some_and(|n| n % GgmlDType::Q8_0.block_size() == 0)
 }
 
 /// Rewrites `content` to describe an in-memory copy of the tensor data, with the tensors that
@@ -354,7 +357,11 @@ fn requantised<R: Read + Seek>(
     reader: &mut R,
     device: &Device,
 ) -> candle_core::Result<Option<Cursor<Vec<u8>>>> {
-    if !content.tensor_infos.values().any(|info| scalar_only(info.ggml_dtype)) {
+    if !content
+        .tensor_infos
+        .values()
+        .any(|info| scalar_only(info.ggml_dtype))
+    {
         return Ok(None);
     }
     let mut data = Vec::new();
@@ -366,7 +373,11 @@ fn requantised<R: Read + Seek>(
         }
         let offset = data.len() as u64;
         data.extend_from_slice(&tensor.data()?);
-        let info = TensorInfo { ggml_dtype: tensor.dtype(), shape: tensor.shape().clone(), offset };
+        let info = TensorInfo {
+            ggml_dtype: tensor.dtype(),
+            shape: tensor.shape().clone(),
+            offset,
+        };
         content.tensor_infos.insert(name, info);
     }
     content.tensor_data_offset = 0;

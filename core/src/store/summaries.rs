@@ -142,6 +142,18 @@ both! {
     /// Queues a generation of `id` at `version` in `lang`, or joins the one waiting or running.
     /// A failed job is queued again. A job asked for with a higher priority is moved up.
     pub async fn enqueue_summary(&self, id: &ArxivId, version: u32, lang: Lang, priority: i64, now: i64) -> Result<(Enqueued, SummaryJob), StoreError> {
+        // A job that finishes between our insert and our read is gone by the time we look: its
+        // summary is stored, and the caller may want a new version of it. One more pass inserts
+        // afresh; a third can only be needed if jobs finish instantly, which they do not.
+        for _ in 0..3 {
+            if let Some(done) = self.enqueue_summary_once(id, version, lang, priority, now).await? {
+                return Ok(done);
+            }
+        }
+        Err(corrupt(id.as_str(), "a summary job kept vanishing while it was queued"))
+    }
+
+    async fn enqueue_summary_once(&self, id: &ArxivId, version: u32, lang: Lang, priority: i64, now: i64) -> Result<Option<(Enqueued, SummaryJob)>, StoreError> {
         let inserted = sqlx::query(sqlx::AssertSqlSafe(Self::sql(
             "INSERT INTO summary_jobs (paper_id, version, lang, priority, state, created_at, updated_at) \
              VALUES (?, ?, ?, ?, 'queued', ?, ?) ON CONFLICT (paper_id, version, lang) DO NOTHING",
@@ -180,8 +192,8 @@ both! {
             .execute(&self.pool)
             .await?;
         }
-        let job = self.summary_job(id, version, lang).await?.ok_or_else(|| corrupt(id.as_str(), "a queued job vanished"))?;
-        Ok((if inserted || requeued { Enqueued::New } else { Enqueued::Joined }, job))
+        let Some(job) = self.summary_job(id, version, lang).await? else { return Ok(None) };
+        Ok(Some((if inserted || requeued { Enqueued::New } else { Enqueued::Joined }, job)))
     }
 
     /// The job for `id` at `version` in `lang`, if one is waiting, running or failed.

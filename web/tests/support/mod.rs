@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use axum::body::Body;
-use axum::http::{HeaderMap, Request, StatusCode};
+use axum::http::{HeaderMap, Method, Request, StatusCode};
 use chrono::NaiveDate;
 use http_body_util::BodyExt;
 use papers_core::testing::sqlite_store;
@@ -44,11 +44,16 @@ impl Answer {
 impl Site {
     /// A site holding `papers`, indexed (full text; too few papers for vectors).
     pub async fn with(papers: Vec<Paper>) -> Site {
+        Site::configured(papers, |_| {}).await
+    }
+
+    /// [`Site::with`], with the configuration changed by `tweak` (a summary endpoint, limits).
+    pub async fn configured(papers: Vec<Paper>, tweak: impl FnOnce(&mut Config)) -> Site {
         let (store, dir) = sqlite_store().await;
         if !papers.is_empty() {
             store.upsert(papers).await.unwrap();
         }
-        Site::open(store, dir).await
+        Site::open(store, dir, tweak).await
     }
 
     /// A site holding the demo sample, with its index, LSA vectors and topics.
@@ -58,10 +63,10 @@ impl Site {
         papers_crawler::import_jsonl(&store, gz, |_: u64, _: &papers_crawler::ImportReport| {})
             .await
             .unwrap();
-        Site::open(store, dir).await
+        Site::open(store, dir, |_| {}).await
     }
 
-    async fn open(store: Store, dir: tempfile::TempDir) -> Site {
+    async fn open(store: Store, dir: tempfile::TempDir, tweak: impl FnOnce(&mut Config)) -> Site {
         let mut config = Config {
             data_dir: dir.path().to_path_buf(),
             public_url: Some("https://papers.example.org".into()),
@@ -72,6 +77,9 @@ impl Site {
         // Tests change the data between requests and expect to see it at once; the page cache
         // has its own test (tests/ops.rs).
         config.page_cache = std::time::Duration::ZERO;
+        // No PDFs from arXiv in tests: summaries read abstracts unless a test says otherwise.
+        config.summaries.full_text = false;
+        tweak(&mut config);
         papers_indexer::update::update(&store, &config, false, false)
             .await
             .unwrap();
@@ -96,14 +104,33 @@ impl Site {
     }
 
     pub async fn request(&self, uri: &str, headers: &[(&str, &str)]) -> Answer {
-        let mut request = Request::get(uri);
+        self.send(Method::GET, uri, headers, None).await
+    }
+
+    /// POST with an empty body, from `client` if given (as the server's connection info).
+    pub async fn post(&self, uri: &str, client: Option<&str>) -> Answer {
+        self.send(Method::POST, uri, &[], client).await
+    }
+
+    pub async fn send(
+        &self,
+        method: Method,
+        uri: &str,
+        headers: &[(&str, &str)],
+        client: Option<&str>,
+    ) -> Answer {
+        let mut request = Request::builder().method(method).uri(uri);
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        let response = router(self.state.clone())
-            .oneshot(request.body(Body::empty()).unwrap())
-            .await
-            .unwrap();
+        let mut request = request.body(Body::empty()).unwrap();
+        if let Some(ip) = client {
+            let addr: std::net::SocketAddr = format!("{ip}:40000").parse().unwrap();
+            request
+                .extensions_mut()
+                .insert(axum::extract::ConnectInfo(addr));
+        }
+        let response = router(self.state.clone()).oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
         let body = response.into_body().collect().await.unwrap().to_bytes();
