@@ -333,6 +333,11 @@ const SERVED: &[(&str, &str)] = &[
     ("/api/related/{id}", "/api/related/2607.00001"),
     ("/api/topics", "/api/topics"),
     ("/api/topics/{name}", "/api/topics/attention"),
+    ("/api/summaries/{id}", "/api/summaries/2607.00001"),
+    (
+        "/api/summaries/{id}/stream",
+        "/api/summaries/2607.00001/stream",
+    ),
 ];
 
 #[tokio::test]
