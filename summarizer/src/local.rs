@@ -29,8 +29,9 @@ use crate::chat::{ChatMessage, Role, Usage};
 /// Used when the file does not say (`llama.context_length`): llama 2's length.
 const DEFAULT_CONTEXT: usize = 2048;
 /// Prompt tokens per forward pass. The attention scores of a pass are heads × chunk × context
-/// floats, so one pass over a 4k prompt would need ~0.6 GB per layer; 256 keeps it near 40 MB and
-/// costs nothing measurable in speed (the matmuls are per token either way).
+/// floats, so one pass over a 4k prompt would need ~0.6 GB per layer; 256 keeps it near 40 MB.
+/// Larger passes are no faster (candle's quantised matmul works row by row): measured on 2 cores,
+/// a 1,869-token prompt went at 110-140 tokens/s with 128 to 512, slower with 2,048.
 const PREFILL_CHUNK: usize = 256;
 /// Sampling: low temperature and nucleus for factual answers that still do not loop the way pure
 /// argmax does on small models; a fixed seed so the same prompt gives the same reply.
@@ -337,9 +338,11 @@ fn scalar_only(dtype: GgmlDType) -> bool {
     matches!(dtype, GgmlDType::Q4_1 | GgmlDType::Q5_0 | GgmlDType::Q5_1)
 }
 
-/// Such weights are re-quantised to Q8_0: its blocks cover the same 32 values and hold them to
-/// within 1/254 of the block's largest (far under the 4/5-bit step), so the model is the same to
-/// within rounding, at 1.7x the memory of Q4_1.
+/// Such weights are re-quantised to Q8_0, which has fast kernels: its blocks cover the same 32
+/// values with 8 bits, so the weights move by ~0.6% (RMS, measured on SmolLM2), a small fraction
+/// of their own 4-bit rounding, at 1.7x the memory of Q4_1. Measured on SmolLM2: generation 3 →
+/// 35-58 tokens/s; on an abstract, perplexity 45.8 → 46.8, and the top next token agrees with
+/// exact (f32) weights as often as with Q4_1's own kernels (125 of 134 positions).
 fn needs_requantising(tensor: &QTensor) -> bool {
     scalar_only(tensor.dtype())
         && tensor

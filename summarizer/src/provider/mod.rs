@@ -119,7 +119,7 @@ impl Provider {
     pub fn answer_tokens(&self) -> u32 {
         match self {
             Provider::Endpoint(_) => 600,
-            Provider::Local(_) => 160,
+            Provider::Local(_) => 128,
             Provider::Extractive => 0,
         }
     }

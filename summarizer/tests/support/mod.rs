@@ -78,13 +78,23 @@ pub fn start(store: &Store, provider: Provider, options: Options) -> Arc<Summari
 
 /// Follows a generation to its end; returns every update, the last being done, failed or idle.
 pub async fn follow(summarizer: &Arc<Summarizer>, paper: &Paper, lang: Lang) -> Vec<Update> {
+    follow_within(summarizer, paper, lang, Duration::from_secs(60)).await
+}
+
+/// [`follow`] with a longer patience (a real model on two cores).
+pub async fn follow_within(
+    summarizer: &Arc<Summarizer>,
+    paper: &Paper,
+    lang: Lang,
+    patience: Duration,
+) -> Vec<Update> {
     let mut updates = summarizer.follow(paper.clone(), lang);
     let mut seen = Vec::new();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let deadline = tokio::time::Instant::now() + patience;
     loop {
         let update = tokio::time::timeout_at(deadline, updates.recv())
             .await
-            .expect("the generation ended within a minute")
+            .expect("the generation ended in time")
             .expect("the follower ends with done, failed or idle");
         let last = matches!(update, Update::Done | Update::Failed { .. } | Update::Idle);
         seen.push(update);
