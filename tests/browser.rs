@@ -466,6 +466,82 @@ async fn step_math(b: &Browser, f: &Facts) -> Result<()> {
     Ok(())
 }
 
+/// The Summary button writes the paper's FAQ into the page (extractive here: the demo has no
+/// model), the language buttons switch it to Chinese, and a card's button opens its own panel.
+async fn step_summary(b: &Browser, f: &Facts) -> Result<()> {
+    b.goto(&format!("/arxiv/{}", f.math_id)).await?;
+    b.client
+        .find(Locator::Css("article.paper-page button.summarize"))
+        .await?
+        .click()
+        .await?;
+    b.wait_js(
+        "six answers in the paper's FAQ",
+        "return document.querySelectorAll('#summary .summary-answer').length === 6;",
+    )
+    .await?;
+    let by = b.text("#summary .summary-by").await?;
+    ensure!(
+        by.contains("Extractive"),
+        "the FAQ does not say who wrote it: {by:?}"
+    );
+    let titles = b
+        .js("return Array.from(document.querySelectorAll('#summary h3')).map(h => h.textContent);")
+        .await?;
+    ensure!(titles[2] == "Method", "headings: {titles}");
+    b.client
+        .find(Locator::Css("#summary .summary-lang[data-lang='zh']"))
+        .await?
+        .click()
+        .await?;
+    b.wait_js(
+        "the Chinese FAQ",
+        "return Array.from(document.querySelectorAll('#summary h3')).some(h => h.textContent === '问题');",
+    )
+    .await?;
+    // Back to English for the screenshots that follow.
+    b.client
+        .find(Locator::Css("#summary .summary-lang[data-lang='en']"))
+        .await?
+        .click()
+        .await?;
+    b.wait_js(
+        "the English FAQ again",
+        "return Array.from(document.querySelectorAll('#summary h3')).some(h => h.textContent === 'Problem');",
+    )
+    .await?;
+    // The FAQ as readers see it: desktop and phone, light and dark.
+    for (size_name, size) in [("desktop", DESKTOP), ("phone", PHONE)] {
+        b.resize(size).await?;
+        for theme in ["light", "dark"] {
+            b.js(&format!(
+                "localStorage.setItem('papers.theme', '{theme}'); \
+                 document.documentElement.dataset.theme = '{theme}'; \
+                 document.getElementById('summary').scrollIntoView(); return true;"
+            ))
+            .await?;
+            b.shot(&format!("faq-{theme}-{size_name}")).await?;
+            b.no_horizontal_overflow(&format!("the FAQ {theme} {size_name}"))
+                .await?;
+        }
+    }
+    b.forget().await?;
+    b.resize(DESKTOP).await?;
+    b.goto("/arxiv/cs.LG").await?;
+    b.client
+        .find(Locator::Css("#papers article.paper button.summarize"))
+        .await?
+        .click()
+        .await?;
+    b.wait_js(
+        "a card's own FAQ panel",
+        "const card = document.querySelector('#papers article.paper'); \
+         return card.querySelectorAll('.summary .summary-answer').length === 6;",
+    )
+    .await?;
+    Ok(())
+}
+
 /// The theme button cycles auto → dark → light → auto; dark is dark, and is remembered.
 async fn step_theme(b: &Browser) -> Result<()> {
     let theme = || b.js("return document.documentElement.dataset.theme || 'auto';");
@@ -797,6 +873,7 @@ async fn browser_reads_browses_searches_and_remembers() {
     step!("03-search", step_search(&b));
     step!("04-open-result", step_open_result(&b));
     step!("05-math", step_math(&b, &facts));
+    step!("06-summary", step_summary(&b, &facts));
     step!("06-theme", step_theme(&b));
     step!("07-tools", step_tools(&b));
     step!("08-star-survives-reload", step_star(&b));

@@ -119,20 +119,27 @@ const PER_ANSWER: usize = 2;
 pub fn answer(paper: &Paper, lang: Lang) -> Vec<String> {
     let sentences = sentences(&paper.abstract_text);
     let mut answers = Vec::with_capacity(QUESTIONS);
-    for cues in CUES {
-        let mut scored: Vec<(u32, usize)> = sentences
+    // A sentence already quoted for an earlier question goes last, so the answers differ where
+    // the abstract allows; the closing summary may repeat any.
+    let mut quoted_before = vec![false; sentences.len()];
+    for (question, cues) in CUES.iter().enumerate() {
+        let summary = question == QUESTIONS - 1;
+        let mut scored: Vec<(bool, u32, usize)> = sentences
             .iter()
             .enumerate()
-            .map(|(i, s)| (score(s, cues), i))
-            .filter(|&(score, _)| score > 0)
+            .map(|(i, s)| (!summary && quoted_before[i], score(s, cues), i))
+            .filter(|&(_, score, _)| score > 0)
             .collect();
-        // Best first; among equals, earlier first.
-        scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        // Fresh sentences first, then best first; among equals, earlier first.
+        scored.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
         let mut picked: Vec<usize> = scored
             .into_iter()
             .take(PER_ANSWER)
-            .map(|(_, i)| i)
+            .map(|(_, _, i)| i)
             .collect();
+        for &i in &picked {
+            quoted_before[i] = true;
+        }
         picked.sort_unstable();
         let quote = picked
             .iter()
@@ -193,7 +200,13 @@ pub fn sentences(text: &str) -> Vec<String> {
             && (chars[i + 2].is_uppercase()
                 || chars[i + 2].is_ascii_digit()
                 || chars[i + 2] == '$');
-        if !(at_end || next_starts) {
+        // Abstracts pasted from PDFs often lose the space: "target.To resolve", "(NADB).Our".
+        let glued = i > 0
+            && i + 2 < chars.len()
+            && (chars[i - 1].is_lowercase() || chars[i - 1] == ')')
+            && chars[i + 1].is_uppercase()
+            && chars[i + 2].is_lowercase();
+        if !(at_end || next_starts || glued) {
             continue;
         }
         let sentence: String = chars[start..=i].iter().collect();
@@ -218,6 +231,10 @@ mod tests {
     #[test]
     fn sentences_split_at_ends_not_abbreviations_or_numbers() {
         let text = "Attention is costly, e.g. for long inputs. We propose X with 2.5x speed. It works! Done";
+        assert_eq!(
+            sentences("The target.To fix it (NADB).Our model works."),
+            vec!["The target.", "To fix it (NADB).", "Our model works."]
+        );
         assert_eq!(
             sentences(text),
             vec![
