@@ -13,8 +13,8 @@ pub async fn run(store: &Store, config: &Config) -> anyhow::Result<()> {
              set [serve] public_url or PAPERS_PUBLIC_URL"
         );
     }
-    let state = papers_web::AppState::new(store.clone(), config)
-        .context("opening the search index for the web server")?;
+    let state =
+        papers_web::AppState::new(store.clone(), config).context("starting the web server")?;
     let listener = TcpListener::bind(addr)
         .await
         .with_context(|| format!("listening on {addr}"))?;

@@ -81,7 +81,22 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
 }
 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    // A database that does not answer makes the queue gauges NaN rather than failing the scrape.
+    let (queued, running) = match state.store.summary_queue_len().await {
+        Ok((queued, running)) => (queued as f64, running as f64),
+        Err(_) => (f64::NAN, f64::NAN),
+    };
     let body = state.metrics.render(&[
+        (
+            "papers_summary_jobs_queued",
+            "Summary generations waiting (all servers).",
+            queued,
+        ),
+        (
+            "papers_summary_jobs_running",
+            "Summary generations under way (all servers).",
+            running,
+        ),
         (
             "papers_index_documents",
             "Papers in the search index.",

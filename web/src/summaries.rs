@@ -14,7 +14,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use axum::extract::{ConnectInfo, Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -103,9 +103,21 @@ async fn state(
 async fn start(
     State(state): State<AppState>,
     client: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
     Path(id): Path<String>,
     Query(query): Query<LangQuery>,
 ) -> Result<Response, ApiError> {
+    // Another site's page may not spend our readers' allowance (or our tokens) behind their
+    // backs: browsers say where a request comes from; scripts and curl send no such header.
+    if headers
+        .get("sec-fetch-site")
+        .is_some_and(|site| site.as_bytes() == b"cross-site")
+    {
+        return Err(ApiError(AppError::Other {
+            status: StatusCode::FORBIDDEN,
+            message: "Summaries are started from this site's pages or from scripts, not from other sites.".into(),
+        }));
+    }
     let lang = lang(&query)?;
     let paper = stored_paper(&state, &id).await?;
     let current = state

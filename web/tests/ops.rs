@@ -156,6 +156,16 @@ async fn metrics_count_requests_by_route_and_status() {
         metric(text, "papers_fetch_queue_pending ").is_some(),
         "{text}"
     );
+    assert_eq!(
+        metric(text, "papers_summary_jobs_queued "),
+        Some(0.0),
+        "{text}"
+    );
+    assert_eq!(
+        metric(text, "papers_summary_jobs_running "),
+        Some(0.0),
+        "{text}"
+    );
 
     // Every sample line is `name{labels} number` or `name number`.
     for line in text.lines().filter(|l| !l.starts_with('#')) {

@@ -300,6 +300,31 @@ async fn bad_summary_requests_get_clear_json_errors() {
     let none = site.get(&format!("/api/summaries/{ID}")).await.json();
     assert_eq!(none["state"], "none");
     assert_eq!(none["summary"], serde_json::Value::Null);
+    // Another site's page cannot start generations in a visitor's name.
+    let forged = site
+        .send(
+            axum::http::Method::POST,
+            &format!("/api/summaries/{ID}"),
+            &[("sec-fetch-site", "cross-site")],
+            None,
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    assert!(
+        forged.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("not from other sites")
+    );
+    let ours = site
+        .send(
+            axum::http::Method::POST,
+            &format!("/api/summaries/{ID}"),
+            &[("sec-fetch-site", "same-origin")],
+            None,
+        )
+        .await;
+    assert_eq!(ours.status, 202);
 }
 
 #[tokio::test]
