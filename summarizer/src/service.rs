@@ -464,6 +464,17 @@ impl Summarizer {
                 return;
             }
         };
+        // A request that raced the end of the previous generation may have queued this job
+        // after the answer was stored: nothing to write again.
+        if let Ok(Some(done)) = self.store.summary(&paper.id, job.lang, &self.maker()).await
+            && done.version >= paper.version
+        {
+            if let Err(e) = self.store.finish_summary_job(job.id, worker, &done).await {
+                tracing::warn!(job = job.id, error = %e, "cannot close a job already answered");
+            }
+            self.ended.notify_waiters();
+            return;
+        }
         let (answers, rx) = watch::channel(Vec::new());
         if let Ok(mut live) = self.live.lock() {
             live.insert(key.clone(), rx.clone());
