@@ -206,6 +206,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Venues papers were accepted at (for now: what arXiv comments claim).
+    Venues {
+        #[command(subcommand)]
+        command: VenuesCommand,
+    },
     /// Serve the web site from the database.
     #[command(after_help = "Example:\n  papers serve --addr 0.0.0.0:8080")]
     Serve {
@@ -213,6 +218,17 @@ enum Command {
         #[arg(long, value_name = "HOST:PORT")]
         addr: Option<SocketAddr>,
     },
+}
+
+#[derive(Subcommand)]
+enum VenuesCommand {
+    /// Read comment strings on stdin (one per line) and print, for each, one JSON line with the
+    /// accepted venue it claims: venue, year, group, kind (all null when none).
+    #[command(
+        after_help = "Example:\n  printf 'Accepted to ICLR 2026 (oral)\\nSubmitted to NeurIPS 2025\\n' | papers venues detect\n\n\
+                            Precision first: submissions, reviews and mere mentions give null."
+    )]
+    Detect,
 }
 
 fn main() -> std::process::ExitCode {
@@ -299,6 +315,13 @@ fn init_logging(format: LogFormat) {
 }
 
 async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
+    // Text in, text out: no database is opened (or created) for it.
+    if let Command::Venues {
+        command: VenuesCommand::Detect,
+    } = command
+    {
+        return commands::venues::detect_stdin().map(|()| ExitCode::SUCCESS);
+    }
     let store = open_store(&config).await?;
     let done = |result: anyhow::Result<()>| result.map(|()| ExitCode::SUCCESS);
     let result = match command {
@@ -374,6 +397,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 ExitCode::FAILURE
             })
         }
+        Command::Venues { .. } => unreachable!("answered before the database is opened"),
         Command::Search {
             query,
             limit,

@@ -17,5 +17,6 @@ pub mod jsonl;
 pub mod run;
 pub mod search_backfill;
 pub mod source;
+pub mod venues;
 
 pub use import::{ImportError, ImportProgress, ImportReport, Rejection, import_jsonl};

@@ -8,3 +8,4 @@ pub mod index;
 pub mod search;
 pub mod serve;
 pub mod summarize;
+pub mod venues;
