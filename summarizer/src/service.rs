@@ -366,7 +366,12 @@ impl Summarizer {
                     }
                     if let Some(mut live) = self.live_receiver(&key) {
                         // Here: every change as it happens, until the job's channel closes.
-                        while live.changed().await.is_ok() {
+                        // A reader who leaves ends this at once, not at the next token.
+                        loop {
+                            tokio::select! {
+                                changed = live.changed() => if changed.is_err() { break },
+                                _ = tx.closed() => return Ok(()),
+                            }
                             let answers = live.borrow_and_update().clone();
                             if !send_changes(&mut sent, &answers, tx).await {
                                 return Ok(());
@@ -383,7 +388,7 @@ impl Summarizer {
             }
             // Queued, or running elsewhere: look again soon, or as soon as a job here ends.
             tokio::select! {
-                _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
                 _ = self.ended.notified() => {}
                 _ = tx.closed() => return Ok(()),
             }
