@@ -11,7 +11,6 @@ use serde::Deserialize;
 
 use crate::category::Category;
 
-/// The config file read when none is named: `papers.toml` in the working directory, if present.
 mod summaries;
 
 pub use summaries::{
@@ -19,6 +18,7 @@ pub use summaries::{
     SummaryConfig,
 };
 
+/// The config file read when none is named: `papers.toml` in the working directory, if present.
 pub const DEFAULT_CONFIG_FILE: &str = "papers.toml";
 pub const DEFAULT_DATA_DIR: &str = "papers-data";
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";

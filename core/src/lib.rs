@@ -12,6 +12,7 @@ pub mod store;
 pub mod summary;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod venue;
 
 pub use arxiv_id::{ArxivId, ArxivIdError};
 pub use category::{Category, CategoryError, CategoryExpr};

@@ -313,6 +313,17 @@ impl SearchIndex {
             );
         }
         doc.add_text(f.primary, paper.primary_category().as_str());
+        // The venue the comment claims (`Accepted to ICLR 2026`), for `venue:ICLR.2026`.
+        let claim = paper
+            .comment
+            .as_deref()
+            .and_then(papers_core::venue::detect);
+        for key in claim
+            .iter()
+            .flat_map(papers_core::venue::Claim::search_keys)
+        {
+            doc.add_text(f.venue, key);
+        }
         let day = paper.announced.or(paper.published.map(|t| t.date_naive()));
         if let Some(day) = day {
             doc.add_i64(f.day, days(day));
@@ -658,7 +669,10 @@ impl SearchIndex {
                 }
                 Clause::Venue(venue) => {
                     let query = Box::new(TermQuery::new(
-                        Term::from_field_text(self.fields.venue, venue),
+                        Term::from_field_text(
+                            self.fields.venue,
+                            &papers_core::venue::search_key(venue),
+                        ),
                         IndexRecordOption::Basic,
                     ));
                     if *occur == Occur::Must {

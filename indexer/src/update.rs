@@ -42,6 +42,11 @@ pub struct TopicReport {
     pub papers: usize,
 }
 
+/// What the index's documents hold, by version: 2 added the venue a comment claims. A file
+/// beside the index records the version it was built with.
+const CONTENT_VERSION: &str = "2";
+const CONTENT_MARKER: &str = "content-version";
+
 /// Brings the index, the vectors and the topics up to date with the Store. `rebuild` starts the
 /// full-text index from scratch; `retrain` trains a new LSA model (and so recomputes its vectors).
 pub async fn update(
@@ -51,6 +56,18 @@ pub async fn update(
     retrain: bool,
 ) -> Result<UpdateReport, IndexError> {
     let dir = index_dir(config);
+    // An index written by an older `papers`, whose documents hold less, is rebuilt once.
+    let marker = dir.join(CONTENT_MARKER);
+    let outdated = std::fs::read_to_string(&marker).map_or(true, |v| v.trim() != CONTENT_VERSION);
+    if outdated
+        && !rebuild
+        && marker
+            .parent()
+            .is_some_and(|d| d.join("meta.json").exists())
+    {
+        tracing::info!(dir = %dir.display(), "the index's documents gained fields: rebuilding it once");
+    }
+    let rebuild = rebuild || outdated;
     let index = if rebuild {
         SearchIndex::open_for_rebuild(&dir)?
     } else {
@@ -63,6 +80,9 @@ pub async fn update(
             }
         })
         .await?;
+    if outdated && let Err(e) = std::fs::write(&marker, CONTENT_VERSION) {
+        tracing::warn!(file = %marker.display(), error = %e, "cannot mark the index's content version");
+    }
 
     let vectors = match semantic::effective_embedder(config) {
         EmbedderChoice::None => None,

@@ -310,3 +310,57 @@ async fn a_second_writer_is_told_the_index_is_busy() {
     assert!(error.to_string().contains("another process"), "{error}");
     drop(index);
 }
+
+#[tokio::test]
+async fn venue_finds_what_comments_claim_and_nothing_they_only_mention() {
+    let mut accepted = paper(
+        "2506.00101",
+        "Sparse attention at scale",
+        "We sparsify attention.",
+        &["Ada Lovelace"],
+        &["cs.LG"],
+        "2025-06-02",
+    );
+    accepted.comment = Some("12 pages. Accepted to ICLR 2026 (oral)".into());
+    let mut submitted = paper(
+        "2506.00102",
+        "Dense attention at scale",
+        "We densify attention.",
+        &["Alan Turing"],
+        &["cs.LG"],
+        "2025-06-02",
+    );
+    submitted.comment = Some("Submitted to ICLR 2026".into());
+    let mut other = paper(
+        "2506.00103",
+        "Attention for speech",
+        "Attention for audio.",
+        &["Grace Hopper"],
+        &["cs.SD"],
+        "2025-06-02",
+    );
+    other.comment = Some("Interspeech 2025".into());
+    let (_store, index, _dir, _db) = indexed(vec![accepted, submitted, other]).await;
+    let ids = |q: &str| {
+        index
+            .search(q, &SearchOptions::default())
+            .unwrap()
+            .hits
+            .into_iter()
+            .map(|h| h.id.to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids("attention venue:ICLR.2026"), ["2506.00101"]);
+    assert_eq!(ids("attention venue:iclr"), ["2506.00101"], "any case");
+    assert_eq!(
+        ids("attention venue:ICLR.2026.Oral"),
+        ["2506.00101"],
+        "with its group"
+    );
+    assert_eq!(ids("attention venue:INTERSPEECH.2025"), ["2506.00103"]);
+    assert!(ids("attention venue:NeurIPS").is_empty());
+    assert!(
+        ids("attention venue:ICLR.2025").is_empty(),
+        "another edition"
+    );
+}

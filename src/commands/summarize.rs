@@ -1,6 +1,7 @@
 //! `papers summarize`: pre-generates FAQ summaries (for cron), so the morning's readers get them
 //! from the cache. Jobs go through the same persistent queue as the web's clicks: a run that is
-//! stopped leaves its jobs queued, and the next run (or a server) finishes them.
+//! stopped leaves its jobs in the queue (those under way are taken over once their lease runs
+//! out), and the next run (or a server) finishes them.
 
 use std::time::Duration;
 
@@ -85,7 +86,7 @@ pub async fn run(
     }
     if interrupted {
         eprintln!(
-            "interrupted: {} summaries stay queued; run again (or start the server) to finish them",
+            "stopped: {} summaries stay queued; run again (or start the server) to finish them",
             pending.len()
         );
     }
@@ -103,7 +104,8 @@ pub async fn run(
     Ok(report.failed == 0 && !interrupted)
 }
 
-/// Polls the selected jobs until each is written or failed; true if Ctrl-C came first.
+/// Polls the selected jobs until each is written or failed; true if it stopped first (Ctrl-C,
+/// or the day's token budget spent).
 async fn wait_for(
     summarizer: &Summarizer,
     pending: &mut Vec<(Paper, Lang)>,
@@ -114,6 +116,7 @@ async fn wait_for(
     let mut interrupt = std::pin::pin!(tokio::signal::ctrl_c());
     while !pending.is_empty() {
         let mut still = Vec::with_capacity(pending.len());
+        let mut budget_spent = false;
         for (paper, lang) in pending.drain(..) {
             let state = summarizer.state(&paper, lang).await?;
             match state.job {
@@ -126,10 +129,25 @@ async fn wait_for(
                         reason,
                     });
                 }
+                Some(JobView::Queued {
+                    waiting_for_budget: true,
+                    ..
+                }) => {
+                    budget_spent = true;
+                    still.push((paper, lang));
+                }
                 _ => still.push((paper, lang)),
             }
         }
         *pending = still;
+        if budget_spent && !pending.is_empty() {
+            // Nothing more can happen before midnight (UTC): cron should not wait for it.
+            eprintln!(
+                "the daily token budget is spent: {} summaries stay queued for tomorrow",
+                pending.len()
+            );
+            return Ok(true);
+        }
         let done = total - pending.len() as u64;
         progress.set(done, &format!("{} failed", report.failed));
         if pending.is_empty() {

@@ -10,6 +10,8 @@ use papers_core::{Config, FullText, Paper, Store};
 
 /// arXiv's largest PDFs are tens of megabytes; bigger is not worth summarising from.
 const MAX_PDF_BYTES: usize = 40 << 20;
+/// The longest a PDF's text extraction may take.
+const EXTRACT_TIMEOUT: Duration = Duration::from_secs(60);
 /// Text kept per paper: far more than any model reads, far less than a book.
 const MAX_TEXT_CHARS: usize = 200_000;
 
@@ -76,10 +78,13 @@ async fn extract(bytes: Vec<u8>) -> FullText {
     if !bytes.starts_with(b"%PDF-") {
         return FullText::Unavailable("the response is not a PDF".into());
     }
-    let parsed = tokio::task::spawn_blocking(move || {
+    let parsing = tokio::task::spawn_blocking(move || {
         std::panic::catch_unwind(|| pdf_extract::extract_text_from_mem(&bytes))
-    })
-    .await;
+    });
+    // A PDF that makes the parser spin must not hold the summary (the thread is left to finish).
+    let Ok(parsed) = tokio::time::timeout(EXTRACT_TIMEOUT, parsing).await else {
+        return FullText::Unavailable("the PDF took too long to read".into());
+    };
     match parsed {
         Ok(Ok(Ok(text))) => {
             let text = tidy(&text);

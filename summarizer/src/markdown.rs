@@ -8,7 +8,6 @@ use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, html
 /// Renders `markdown` to sanitised HTML.
 pub fn render(markdown: &str) -> String {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_MATH;
-    let mut in_image = 0usize;
     let events = Parser::new_ext(markdown, options).filter_map(|event| match event {
         // Raw HTML, block or inline: shown as the text it is.
         Event::Html(text) | Event::InlineHtml(text) => Some(Event::Text(text)),
@@ -21,14 +20,7 @@ pub fn render(markdown: &str) -> String {
         }) => Some(Event::Html(open_link(link_type, &dest_url).into())),
         Event::End(TagEnd::Link) => Some(Event::Html("</a>".into())),
         // An image's alt text stays; the image (a request to a URL the model chose) does not.
-        Event::Start(Tag::Image { .. }) => {
-            in_image += 1;
-            None
-        }
-        Event::End(TagEnd::Image) => {
-            in_image = in_image.saturating_sub(1);
-            None
-        }
+        Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => None,
         Event::Start(Tag::HtmlBlock) | Event::End(TagEnd::HtmlBlock) => None,
         other => Some(other),
     });

@@ -79,17 +79,43 @@ impl LangPrompt {
                 format!("Abstract: {}\n\nFull text:\n{body}", paper.abstract_text),
             ),
         };
-        let paper_message = self
-            .paper
-            .replace("{title}", &paper.title)
-            .replace("{authors}", &authors(&paper.authors))
-            .replace("{source_note}", note)
-            .replace("{text}", &text);
+        let paper_message = fill(
+            &self.paper,
+            &[
+                ("{title}", &paper.title),
+                ("{authors}", &authors(&paper.authors)),
+                ("{source_note}", note),
+                ("{text}", &text),
+            ],
+        );
         vec![
             ChatMessage::system(self.system.trim()),
             ChatMessage::user(paper_message.trim()),
         ]
     }
+}
+
+/// `template` with each placeholder replaced in one pass, so a paper's own text that happens
+/// to contain `{text}` stays as written.
+fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(at) = rest.find('{') {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        match values.iter().find(|(key, _)| tail.starts_with(key)) {
+            Some((key, value)) => {
+                out.push_str(value);
+                rest = &tail[key.len()..];
+            }
+            None => {
+                out.push('{');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// At most ten names: the model needs to know who, not a thousand-name collaboration list.

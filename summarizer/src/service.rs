@@ -377,7 +377,11 @@ impl Summarizer {
                                 return Ok(());
                             }
                         }
-                        continue;
+                        // The generation here ended: look at once. A channel closed but still
+                        // listed would be a dead run: wait like for any other.
+                        if self.live_receiver(&key).is_none() {
+                            continue;
+                        }
                     }
                     None
                 }
@@ -456,6 +460,12 @@ impl Summarizer {
     async fn run(&self, job: SummaryJob, worker: &str) {
         let started = Instant::now();
         let key: JobKey = (job.paper_id.clone(), job.version, job.lang);
+        // A job whose generations keep dying with their process (out of memory, killed) is
+        // given up rather than taken up again after every restart.
+        if job.attempts > MAX_ATTEMPTS {
+            let reason = format!("gave up after {MAX_ATTEMPTS} attempts that did not finish");
+            return self.fail(&job, worker, &reason).await;
+        }
         let paper = match self.store.get(&job.paper_id).await {
             Ok(Some(paper)) => paper,
             Ok(None) => {
@@ -484,6 +494,11 @@ impl Summarizer {
         if let Ok(mut live) = self.live.lock() {
             live.insert(key.clone(), rx.clone());
         }
+        // Out of the live map however this ends, an abort included.
+        let _live = LiveEntry {
+            live: &self.live,
+            key: key.clone(),
+        };
         self.ended.notify_waiters();
         // Stops with the generation, even when the generation is aborted.
         let heartbeat = AbortOnDrop(self.heartbeat(job.id, worker.to_string(), rx));
@@ -531,12 +546,10 @@ impl Summarizer {
             }
             Err(e) => {
                 tracing::warn!(id = %paper.id, error = %e, "summary failed");
-                self.fail(&job, worker, &e.to_string()).await;
+                self.fail(&job, worker, &e.public_reason()).await;
             }
         }
-        if let Ok(mut live) = self.live.lock() {
-            live.remove(&key);
-        }
+        drop(_live);
         drop(answers);
         self.ended.notify_waiters();
     }
@@ -583,6 +596,23 @@ impl Summarizer {
                 None => Source::Abstract,
             },
             _ => Source::Abstract,
+        }
+    }
+}
+
+/// Generations a job may start before it is failed (each claim counts one).
+const MAX_ATTEMPTS: u32 = 3;
+
+/// Removes a job's live channel when the generation ends, however it ends.
+struct LiveEntry<'a> {
+    live: &'a Mutex<HashMap<JobKey, watch::Receiver<Vec<String>>>>,
+    key: JobKey,
+}
+
+impl Drop for LiveEntry<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut live) = self.live.lock() {
+            live.remove(&self.key);
         }
     }
 }
@@ -639,7 +669,7 @@ async fn send_changes(sent: &mut Vec<String>, now: &[String], tx: &mpsc::Sender<
     true
 }
 
-/// The newest day's papers first; a reader's click before a cron job's pre-generation.
+/// A reader's click before any cron pre-generation; within each, the newest day's papers first.
 pub fn priority(paper: &Paper, interactive: bool) -> i64 {
     let day = paper
         .announced
@@ -648,7 +678,7 @@ pub fn priority(paper: &Paper, interactive: bool) -> i64 {
     let days = (day - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default())
         .num_days()
         .max(0);
-    days * 2 + i64::from(interactive)
+    i64::from(interactive) * 1_000_000 + days
 }
 
 fn answer(stored: StoredSummary, current_version: u32) -> Answer {

@@ -1,5 +1,5 @@
 //! The summary API: start or join a generation, read the cache or the queue, follow it as
-//! server-sent events. Pages use it from `app.js`; other tools may too.
+//! server-sent events. Pages use it from `summary.js`; other tools may too.
 //!
 //! - `POST /api/summaries/{id}?lang=en`: starts the FAQ of a stored paper, or joins the one under
 //!   way; a fresh cached answer comes back at once. New generations are limited per client.

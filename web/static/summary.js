@@ -110,7 +110,7 @@
   }
 
   /** A finished FAQ (the API's `summary` object) shown in the panel. */
-  function showAnswer(panel, answer, provider) {
+  function showAnswer(panel, answer) {
     const node = body(panel);
     node.replaceChildren();
     const by = el("p", "summary-by muted");
@@ -155,6 +155,7 @@
   }
 
   const streams = new WeakMap();
+  const tickets = new WeakMap();
 
   function follow(panel, id, lang) {
     const old = streams.get(panel);
@@ -199,8 +200,10 @@
       status(panel, "Not summarised yet.", true);
     });
     source.onerror = function () {
-      // The browser reconnects by itself while the page is open; say so rather than fail.
+      // The browser reconnects by itself after a dropped connection; a refused one (429, 503)
+      // is closed for good, and the reader may try again.
       if (source.readyState === EventSource.CONNECTING) status(panel, "Reconnecting…");
+      else status(panel, "The summary cannot be followed now.", true);
     };
   }
 
@@ -226,6 +229,15 @@
   /** Shows the cached FAQ (a stale one included, with its Regenerate button), or follows the
    * generation under way, or starts one. `force` starts one whatever is cached. */
   function start(panel, id, lang, force) {
+    // A generation followed in the other language stops writing into this panel.
+    const old = streams.get(panel);
+    if (old) old.close();
+    // Only the latest click's answers are shown, however the responses arrive.
+    const ticket = (tickets.get(panel) || 0) + 1;
+    tickets.set(panel, ticket);
+    const current = function () {
+      return tickets.get(panel) === ticket;
+    };
     markLang(panel, lang);
     status(panel, "Asking…");
     const asked = force
@@ -236,10 +248,10 @@
         });
     asked
       .then(function (r) {
-        show(panel, id, lang, r);
+        if (current()) show(panel, id, lang, r);
       })
       .catch(function () {
-        status(panel, "The server cannot be reached.", true);
+        if (current()) status(panel, "The server cannot be reached.", true);
       });
   }
 

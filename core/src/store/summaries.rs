@@ -321,7 +321,7 @@ both! {
         Ok(())
     }
 
-    /// Puts job `id` back in the queue untouched (a worker shutting down, a budget spent).
+    /// Puts job `id` back in the queue untouched (its paper could not be read for now).
     pub async fn release_summary_job(&self, id: i64, worker: &str, now: i64) -> Result<(), StoreError> {
         sqlx::query(sqlx::AssertSqlSafe(Self::sql(
             "UPDATE summary_jobs SET state = 'queued', worker = NULL, lease_until = NULL, partial = NULL, \

@@ -23,6 +23,30 @@ pub enum ProviderError {
     Local(String),
 }
 
+impl ProviderError {
+    /// What a reader is told: what went wrong, never the endpoint's address (an internal host)
+    /// or a local file's path. The whole error goes to the log.
+    pub fn public_reason(&self) -> String {
+        match self {
+            ProviderError::Http(HttpError::Status { status, .. }) => {
+                format!("the model service answered HTTP {status}")
+            }
+            ProviderError::Http(HttpError::Timeout { .. }) => "the model service timed out".into(),
+            ProviderError::Http(HttpError::Connect { .. }) => {
+                "cannot connect to the model service".into()
+            }
+            ProviderError::Http(HttpError::Truncated { .. }) => {
+                "the model service's answer was cut off or garbled".into()
+            }
+            ProviderError::Http(HttpError::TooLarge { .. }) => {
+                "the model service's answer was too long".into()
+            }
+            ProviderError::Http(HttpError::Other { .. }) => "the model service failed".into(),
+            ProviderError::Local(_) => "the local model failed".into(),
+        }
+    }
+}
+
 impl Transient for ProviderError {
     fn is_transient(&self) -> bool {
         match self {

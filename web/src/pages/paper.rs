@@ -58,17 +58,20 @@ pub async fn paper(
         return Ok(not_stored(&state, &id));
     };
     let related = related(&state, &paper).await?;
-    let faq = state
-        .summaries
-        .state(&paper, Lang::En)
-        .await
-        .map_err(|e| match e {
-            papers_summarizer::SummaryError::Store(e) => AppError::from(e),
-        })?;
-    let summary_following = matches!(
-        faq.job,
-        Some(JobView::Queued { .. } | JobView::Running { .. })
-    );
+    // The FAQ is extra: a summary store that fails leaves the paper readable without it.
+    let faq = match state.summaries.state(&paper, Lang::En).await {
+        Ok(faq) => Some(faq),
+        Err(e) => {
+            tracing::warn!(id = %paper.id, error = %e, "the paper page shows no FAQ");
+            None
+        }
+    };
+    let summary_following = faq.as_ref().is_some_and(|f| {
+        matches!(
+            f.job,
+            Some(JobView::Queued { .. } | JobView::Running { .. })
+        )
+    });
     let (shown, folded) = if paper.authors.len() > SHOWN_AUTHORS {
         (
             paper.authors[..SHOWN_AUTHORS].to_vec(),
@@ -93,7 +96,7 @@ pub async fn paper(
         copy: copy_text(&paper),
         related,
         citation_date: date,
-        summary: faq.summary,
+        summary: faq.and_then(|f| f.summary),
         summary_following,
         paper,
     }

@@ -1,3 +1,6 @@
+//! Venues: where a paper was accepted. Here, the claim an arXiv comment or journal ref makes
+//! (read by the crawler's `papers venues detect` and by the search index, for `venue:`).
+//!
 //! Detects an accepted venue in an arXiv comment or journal ref: "Accepted to ICLR 2026",
 //! "CVPR 2026 Highlight", "to appear in NeurIPS 2025", "Findings of ACL 2025", "ICML 2026
 //! (oral)". Submissions and reviews ("submitted to", "under review at", "rejected from") are
@@ -685,6 +688,30 @@ fn bare(clause: &str) -> bool {
     rest.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .all(|w| w.chars().all(|c| c.is_ascii_digit()) || FILLER.contains(&w) || w == "workshop")
+}
+
+impl Claim {
+    /// The words `venue:` matches, lowercase and without spaces: `iclr`, `iclr.2026` and, with a
+    /// group, `iclr.2026.oral`.
+    pub fn search_keys(&self) -> Vec<String> {
+        let venue = search_key(&self.venue);
+        let mut keys = vec![venue.clone()];
+        if let Some(year) = self.year {
+            keys.push(format!("{venue}.{year}"));
+            if let Some(group) = &self.group {
+                keys.push(format!("{venue}.{year}.{}", search_key(group)));
+            }
+        }
+        keys
+    }
+}
+
+/// A venue as `venue:` compares it: lowercase, spaces dropped (`ACM MM` → `acmmm`).
+pub fn search_key(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 #[cfg(test)]
