@@ -5,6 +5,7 @@
 pub mod arxiv_id;
 pub mod category;
 pub mod config;
+pub mod html;
 pub mod http;
 pub mod paper;
 pub mod retry;

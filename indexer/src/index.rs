@@ -578,19 +578,19 @@ impl SearchIndex {
                 match title.find(snippet.fragment()) {
                     Some(start) if !snippet.fragment().is_empty() => format!(
                         "{}{}{}",
-                        escape_html(&title[..start]),
+                        papers_core::html::escape(&title[..start]),
                         snippet.to_html(),
-                        escape_html(&title[start + snippet.fragment().len()..])
+                        papers_core::html::escape(&title[start + snippet.fragment().len()..])
                     ),
-                    _ => escape_html(&title),
+                    _ => papers_core::html::escape(&title),
                 }
             }
-            _ => escape_html(&title),
+            _ => papers_core::html::escape(&title),
         };
         let snippet_html = match abstracts.map(|g| g.snippet_from_doc(doc)) {
             Some(snippet) if !snippet.fragment().is_empty() => snippet.to_html(),
             // No word of the query in the abstract: its opening.
-            _ => escape_html(&opening(&text(f.abstract_text), 300)),
+            _ => papers_core::html::escape(&opening(&text(f.abstract_text), 300)),
         };
         Hit {
             id: text(f.id),
@@ -851,19 +851,4 @@ fn opening(text: &str, max: usize) -> String {
             format!("{}…", &text[..cut])
         }
     }
-}
-
-fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }

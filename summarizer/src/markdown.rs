@@ -3,6 +3,7 @@
 //! targets and open nothing on their own, and images become their alt text (a page never loads
 //! a URL a model chose). Math is left as `\( … \)` / `\[ … \]` text for KaTeX in the browser.
 
+use papers_core::html::escape;
 use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, html};
 
 /// Renders `markdown` to sanitised HTML.
@@ -50,22 +51,6 @@ fn math(tex: &str, display: bool) -> String {
     } else {
         format!(r#"<span class="math">\({escaped}\)</span>"#)
     }
-}
-
-/// Text made safe inside an element or a quoted attribute.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

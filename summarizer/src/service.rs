@@ -218,6 +218,25 @@ impl Summarizer {
         Ok(stored.map(|s| answer(s, paper.version)))
     }
 
+    /// Whether a summary of `paper`'s current version in `lang` is stored (nothing rendered).
+    async fn fresh(&self, paper: &Paper, lang: Lang) -> Result<bool, SummaryError> {
+        let stored = self.store.summary(&paper.id, lang, &self.maker()).await?;
+        Ok(stored.is_some_and(|s| s.version >= paper.version))
+    }
+
+    /// Whether [`Summarizer::request`] would start a generation now: no current answer stored
+    /// and none queued or running (what a per-client allowance is spent on).
+    pub async fn would_start(&self, paper: &Paper, lang: Lang) -> Result<bool, SummaryError> {
+        if self.fresh(paper, lang).await? {
+            return Ok(false);
+        }
+        let job = self
+            .store
+            .summary_job(&paper.id, paper.version, lang)
+            .await?;
+        Ok(!job.is_some_and(|j| matches!(j.state, JobState::Queued | JobState::Running)))
+    }
+
     /// The cache and the queue for `paper` in `lang`.
     pub async fn state(&self, paper: &Paper, lang: Lang) -> Result<State, SummaryError> {
         // The job first: a job gone was finished (or never was), and a finished job's summary
@@ -329,9 +348,18 @@ impl Summarizer {
         let mut last_queued = None;
         let mut started = false;
         loop {
-            let state = self.state(paper, lang).await?;
-            let update = match state.job {
-                None if state.summary.as_ref().is_some_and(|s| !s.stale) => Some(Update::Done),
+            // Polled every second per reader: the job and whether an answer is stored, without
+            // rendering the answer itself.
+            let job = match self
+                .store
+                .summary_job(&paper.id, paper.version, lang)
+                .await?
+            {
+                Some(job) => Some(self.view(&job).await?),
+                None => None,
+            };
+            let update = match job {
+                None if self.fresh(paper, lang).await? => Some(Update::Done),
                 None => Some(Update::Idle),
                 Some(JobView::Failed { reason }) => Some(Update::Failed { reason }),
                 Some(JobView::Queued {

@@ -114,17 +114,26 @@ fn config(pdf_base: &str) -> Config {
     config
 }
 
-#[tokio::test]
-async fn the_model_reads_the_pdf_text_which_is_cached() {
+struct Run {
+    store: papers_core::Store,
+    paper: papers_core::Paper,
+    pdfs: Arc<Arxiv>,
+    /// The first request's paper message, as the model read it.
+    first_prompt: String,
+    _dir: tempfile::TempDir,
+}
+
+/// Summarises paper `id` in both languages with PDFs from the mock arXiv; each answer must say
+/// it read `source`.
+async fn summarise_both_languages(id: &str, source: &str) -> Run {
     let (base, pdfs) = arxiv().await;
-    let (store, _dir) = sqlite_store().await;
+    let (store, dir) = sqlite_store().await;
     let mock = MockLlm::start().await;
-    let p = paper("2606.00601", 1, 8);
+    let p = paper(id, 1, 8);
     store.upsert(vec![p.clone()]).await.unwrap();
     let mut opts = options("w", Duration::from_secs(30));
     opts.pdf = Some(PdfText::new(&config(&base)).unwrap());
     let summarizer = start(&store, endpoint(&mock, Duration::from_secs(5)), opts);
-
     for lang in Lang::ALL {
         summarizer.request(&p, lang, true).await.unwrap();
         assert_eq!(
@@ -133,13 +142,26 @@ async fn the_model_reads_the_pdf_text_which_is_cached() {
         );
         assert_eq!(
             summarizer.cached(&p, lang).await.unwrap().unwrap().source,
-            "full-text"
+            source
         );
     }
-    let first = mock.bodies()[0]["messages"][1]["content"]
+    let first_prompt = mock.bodies()[0]["messages"][1]["content"]
         .as_str()
         .unwrap()
         .to_string();
+    Run {
+        store,
+        paper: p,
+        pdfs,
+        first_prompt,
+        _dir: dir,
+    }
+}
+
+#[tokio::test]
+async fn the_model_reads_the_pdf_text_which_is_cached() {
+    let run = summarise_both_languages("2606.00601", "full-text").await;
+    let (store, p, pdfs, first) = (&run.store, &run.paper, &run.pdfs, &run.first_prompt);
     assert!(first.contains("Full text:"), "{first}");
     assert!(
         first.contains("factorised attention whose rank adapts per head"),
@@ -158,29 +180,8 @@ async fn the_model_reads_the_pdf_text_which_is_cached() {
 
 #[tokio::test]
 async fn a_pdf_that_cannot_be_read_falls_back_to_the_abstract_once() {
-    let (base, pdfs) = arxiv().await;
-    let (store, _dir) = sqlite_store().await;
-    let mock = MockLlm::start().await;
-    let p = paper("2606.00602", 1, 8);
-    store.upsert(vec![p.clone()]).await.unwrap();
-    let mut opts = options("w", Duration::from_secs(30));
-    opts.pdf = Some(PdfText::new(&config(&base)).unwrap());
-    let summarizer = start(&store, endpoint(&mock, Duration::from_secs(5)), opts);
-    for lang in Lang::ALL {
-        summarizer.request(&p, lang, true).await.unwrap();
-        assert_eq!(
-            follow(&summarizer, &p, lang).await.last(),
-            Some(&Update::Done)
-        );
-        assert_eq!(
-            summarizer.cached(&p, lang).await.unwrap().unwrap().source,
-            "abstract"
-        );
-    }
-    let first = mock.bodies()[0]["messages"][1]["content"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let run = summarise_both_languages("2606.00602", "abstract").await;
+    let (store, p, pdfs, first) = (&run.store, &run.paper, &run.pdfs, &run.first_prompt);
     assert!(
         first.contains("Only the abstract is available"),
         "the model is told: {first}"

@@ -120,19 +120,12 @@ async fn start(
     }
     let lang = lang(&query)?;
     let paper = stored_paper(&state, &id).await?;
-    let current = state
+    let starts = state
         .summaries
-        .state(&paper, lang)
+        .would_start(&paper, lang)
         .await
         .map_err(store_error)?;
-    let fresh = current.summary.as_ref().is_some_and(|s| !s.stale);
-    let under_way = matches!(
-        current.job,
-        Some(
-            papers_summarizer::JobView::Queued { .. } | papers_summarizer::JobView::Running { .. }
-        )
-    );
-    if !fresh && !under_way {
+    if starts {
         // Only a request that would start a generation spends the client's allowance.
         let client = client.map(|Extension(ConnectInfo(addr))| addr.ip());
         if let Some(wait) = state.summary_limit.take(client) {
