@@ -82,7 +82,9 @@ fn main() {
     let listing = day
         .iter()
         .map(|(p, _)| {
-            let primary = CATEGORIES.contains(&p.primary_category().as_str());
+            let primary = p
+                .primary_category()
+                .is_some_and(|c| CATEGORIES.contains(&c.as_str()));
             (p.clone(), if primary { "new" } else { "cross" })
         })
         .collect();

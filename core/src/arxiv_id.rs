@@ -7,6 +7,12 @@
 //!   (`math.GT/0309136`), which is not part of the identity and is dropped.
 //!
 //! The version (`v2`) is kept apart from the id: a paper is one row whatever its version.
+//!
+//! A paper known only at a venue (an OpenReview paper not on arXiv, an entry of a curated list)
+//! is stored beside arXiv papers under a venue paper id, `{source}:{key}` (`openreview:rJx1Y`),
+//! so it gets the same page, summaries and related papers. [`ArxivId::parse`] never accepts one
+//! (it is for arXiv ids people paste); [`ArxivId::parse_any`] does, for ids the service itself
+//! wrote (the Store, the index, its own URLs). [`ArxivId::is_arxiv`] tells them apart.
 
 use std::fmt;
 use std::str::FromStr;
@@ -25,7 +31,8 @@ const OLD_ARCHIVES: &[&str] = &[
     "patt-sol", "physics", "plasm-ph", "q-alg", "q-bio", "quant-ph", "solv-int", "supr-con",
 ];
 
-/// A canonical arXiv identifier without version: `2506.01234` or `hep-th/9901001`.
+/// A canonical arXiv identifier without version: `2506.01234` or `hep-th/9901001`; or a venue
+/// paper id (`openreview:rJx1Y`, see the module's documentation).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ArxivId(String);
 
@@ -39,6 +46,12 @@ pub enum ArxivIdError {
     #[error("{input:?} is not an arXiv id: {reason}")]
     Invalid { input: String, reason: &'static str },
 }
+
+/// Sources of papers that are not on arXiv, as the first part of their ids.
+pub const VENUE_SOURCES: &[&str] = &["openreview", "curated"];
+
+/// Longest key of a venue paper id (OpenReview's ids are 10 to 14 characters).
+const MAX_VENUE_KEY: usize = 64;
 
 impl ArxivId {
     /// Parses any accepted form, dropping the version.
@@ -69,6 +82,59 @@ impl ArxivId {
         Ok((id, version))
     }
 
+    /// The id of a paper known only at a venue: `source` is one of [`VENUE_SOURCES`], `key` is
+    /// that source's id (letters, digits, `_` and `-`).
+    pub fn venue_paper(source: &str, key: &str) -> Result<Self, ArxivIdError> {
+        let input = format!("{source}:{key}");
+        let invalid = |reason| ArxivIdError::Invalid {
+            input: input.clone(),
+            reason,
+        };
+        if !VENUE_SOURCES.contains(&source) {
+            return Err(invalid("unknown venue paper source"));
+        }
+        if key.is_empty()
+            || key.len() > MAX_VENUE_KEY
+            || !key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            return Err(invalid(
+                "a venue paper key is 1 to 64 letters, digits, _ or -",
+            ));
+        }
+        Ok(ArxivId(input))
+    }
+
+    /// Parses an arXiv id in any accepted form, or a venue paper id (`openreview:rJx1Y`).
+    pub fn parse_any(input: &str) -> Result<Self, ArxivIdError> {
+        Self::parse_any_versioned(input).map(|(id, _)| id)
+    }
+
+    /// [`ArxivId::parse_any`], with the version when one was given (venue papers have none).
+    pub fn parse_any_versioned(input: &str) -> Result<(Self, Option<u32>), ArxivIdError> {
+        let trimmed = input.trim();
+        if let Some((source, key)) = trimmed.split_once(':')
+            && VENUE_SOURCES.contains(&source)
+        {
+            return Self::venue_paper(source, key).map(|id| (id, None));
+        }
+        Self::parse_versioned(input)
+    }
+
+    /// False for a venue paper id.
+    pub fn is_arxiv(&self) -> bool {
+        self.venue_source().is_none()
+    }
+
+    /// `openreview` for `openreview:rJx1Y`; `None` for an arXiv id.
+    pub fn venue_source(&self) -> Option<&str> {
+        self.0
+            .split_once(':')
+            .map(|(source, _)| source)
+            .filter(|s| VENUE_SOURCES.contains(s))
+    }
+
     /// The canonical id, e.g. `2506.01234` or `math/0309136`.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -79,12 +145,36 @@ impl ArxivId {
         self.0.contains('/')
     }
 
-    /// The abstract page on arxiv.org, of one version or of the latest.
+    /// Where a reader finds the paper at its source: the abstract page on arxiv.org, or the
+    /// forum page on OpenReview. `None` for a curated list's paper (its link is stored with it).
+    pub fn source_url(&self) -> Option<String> {
+        match self.venue_source() {
+            None => Some(self.abs_url(None)),
+            Some("openreview") => Some(format!("https://openreview.net/forum?id={}", self.key())),
+            Some(_) => None,
+        }
+    }
+
+    /// The PDF at the paper's source, when its id says where.
+    pub fn source_pdf_url(&self) -> Option<String> {
+        match self.venue_source() {
+            None => Some(self.pdf_url(None)),
+            Some("openreview") => Some(format!("https://openreview.net/pdf?id={}", self.key())),
+            Some(_) => None,
+        }
+    }
+
+    /// The part after `source:` of a venue paper id; the whole id for an arXiv one.
+    fn key(&self) -> &str {
+        self.0.split_once(':').map_or(&self.0, |(_, key)| key)
+    }
+
+    /// The abstract page on arxiv.org, of one version or of the latest (arXiv ids only).
     pub fn abs_url(&self, version: Option<u32>) -> String {
         format!("https://arxiv.org/abs/{}", self.versioned(version))
     }
 
-    /// The PDF on arxiv.org, of one version or of the latest.
+    /// The PDF on arxiv.org, of one version or of the latest (arXiv ids only).
     pub fn pdf_url(&self, version: Option<u32>) -> String {
         format!("https://arxiv.org/pdf/{}", self.versioned(version))
     }
@@ -237,9 +327,10 @@ impl Serialize for ArxivId {
 }
 
 impl<'de> Deserialize<'de> for ArxivId {
+    /// Accepts venue paper ids too: what is deserialised was written by the service.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let s = String::deserialize(deserializer)?;
-        Self::parse(&s).map_err(serde::de::Error::custom)
+        Self::parse_any(&s).map_err(serde::de::Error::custom)
     }
 }
 
@@ -309,6 +400,44 @@ mod tests {
         ] {
             assert_eq!(ok(url), (want.0.to_string(), want.1), "{url}");
         }
+    }
+
+    #[test]
+    fn venue_paper_ids_are_apart_from_arxiv_ids() {
+        let id = ArxivId::venue_paper("openreview", "rJx1Y-a_9").unwrap();
+        assert_eq!(id.as_str(), "openreview:rJx1Y-a_9");
+        assert!(!id.is_arxiv());
+        assert_eq!(id.venue_source(), Some("openreview"));
+        assert_eq!(ArxivId::parse_any("openreview:rJx1Y-a_9").unwrap(), id);
+        assert_eq!(
+            ArxivId::parse_any_versioned("2506.01234v2").unwrap(),
+            (ArxivId::parse("2506.01234").unwrap(), Some(2))
+        );
+        assert!(ArxivId::parse("2506.01234").unwrap().is_arxiv());
+        // What people paste as an arXiv id never becomes a venue paper.
+        assert!(ArxivId::parse("openreview:rJx1Y").is_err());
+        for bad in [
+            "openreview:",
+            "openreview:a/b",
+            "openreview:<script>",
+            "dblp:x1",
+        ] {
+            assert!(ArxivId::parse_any(bad).is_err(), "{bad}");
+        }
+        assert!(ArxivId::venue_paper("curated", &"a".repeat(65)).is_err());
+        assert_eq!(
+            id.source_url().as_deref(),
+            Some("https://openreview.net/forum?id=rJx1Y-a_9")
+        );
+        let curated = ArxivId::venue_paper("curated", "0123abcd").unwrap();
+        assert_eq!(curated.source_url(), None);
+        assert_eq!(
+            ArxivId::parse("2506.01234")
+                .unwrap()
+                .source_pdf_url()
+                .as_deref(),
+            Some("https://arxiv.org/pdf/2506.01234")
+        );
     }
 
     #[test]

@@ -24,3 +24,4 @@ pub use config::{
 pub use paper::{Paper, PaperError};
 pub use store::{Store, StoreError};
 pub use summary::{Enqueued, FullText, JobState, Lang, Maker, StoredSummary, SummaryJob};
+pub use venue::{LinkSource, VenueLink};

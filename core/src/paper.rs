@@ -27,7 +27,8 @@ pub struct Paper {
     pub authors: Vec<String>,
     #[serde(rename = "abstract")]
     pub abstract_text: String,
-    /// Canonical categories, primary first; never empty.
+    /// Canonical categories, primary first; never empty for an arXiv paper (a paper known only
+    /// at a venue has none).
     pub categories: Vec<Category>,
     pub comment: Option<String>,
     pub journal_ref: Option<String>,
@@ -229,16 +230,16 @@ impl Paper {
         if self.authors.is_empty() {
             return Err(PaperError::NoAuthor);
         }
-        if self.categories.is_empty() {
+        // A paper known only at a venue has no arXiv category; every arXiv paper has one.
+        if self.categories.is_empty() && self.id.is_arxiv() {
             return Err(PaperError::NoCategory);
         }
         Ok(self)
     }
 
-    /// The primary category (the first one).
-    pub fn primary_category(&self) -> &Category {
-        // `normalized` guarantees at least one category; the Store only holds normalised papers.
-        &self.categories[0]
+    /// The primary category (the first one); `None` only for a paper known only at a venue.
+    pub fn primary_category(&self) -> Option<&Category> {
+        self.categories.first()
     }
 }
 

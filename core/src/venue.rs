@@ -1,5 +1,7 @@
-//! Venues: where a paper was accepted. Here, the claim an arXiv comment or journal ref makes
-//! (read by the crawler's `papers venues detect` and by the search index, for `venue:`).
+//! Venues: where a paper was accepted. The claim an arXiv comment or journal ref makes (read by
+//! the crawler's `papers venues detect` and by the index sync, which stores it as a link), and the
+//! link itself ([`VenueLink`]): a paper at a venue edition (ICLR 2026) in a group (Oral), from a
+//! source (the comment, OpenReview, a curated list).
 //!
 //! Detects an accepted venue in an arXiv comment or journal ref: "Accepted to ICLR 2026",
 //! "CVPR 2026 Highlight", "to appear in NeurIPS 2025", "Findings of ACL 2025", "ICML 2026
@@ -714,12 +716,155 @@ pub fn search_key(text: &str) -> String {
         .collect()
 }
 
+/// Where a venue link comes from. Imports overrule a comment's claim of the same edition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkSource {
+    /// The paper's arXiv comment claims it.
+    Arxiv,
+    OpenReview,
+    /// A curated JSON Lines list (`papers venues import jsonl`).
+    Curated,
+}
+
+impl LinkSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkSource::Arxiv => "arxiv",
+            LinkSource::OpenReview => "openreview",
+            LinkSource::Curated => "curated",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<LinkSource> {
+        match text {
+            "arxiv" => Some(LinkSource::Arxiv),
+            "openreview" => Some(LinkSource::OpenReview),
+            "curated" => Some(LinkSource::Curated),
+            _ => None,
+        }
+    }
+
+    /// How readers see it named.
+    pub fn label(self) -> &'static str {
+        match self {
+            LinkSource::Arxiv => "the arXiv comment",
+            LinkSource::OpenReview => "OpenReview",
+            LinkSource::Curated => "a curated list",
+        }
+    }
+}
+
+/// A paper's place at a venue edition, as the Store keeps it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct VenueLink {
+    /// Canonical short name: `ICLR`.
+    pub venue: String,
+    pub year: u16,
+    /// Oral, Spotlight, Poster, Findings, Workshop…
+    pub group: Option<String>,
+    pub source: LinkSource,
+    /// The paper's page at the source (an OpenReview forum), when it has one.
+    pub url: Option<String>,
+    pub pdf_url: Option<String>,
+}
+
+impl VenueLink {
+    /// `ICLR.2026`: how pages, feeds and `venue:` name the edition.
+    pub fn edition(&self) -> String {
+        format!("{}.{}", self.venue, self.year)
+    }
+
+    /// The words `venue:` matches for this link (see [`Claim::search_keys`]).
+    pub fn search_keys(&self) -> Vec<String> {
+        Claim {
+            venue: self.venue.clone(),
+            year: Some(self.year),
+            group: self.group.clone(),
+            kind: ClaimKind::Conference,
+        }
+        .search_keys()
+    }
+
+    /// The link a comment's claim makes. A claim without a year ("Accepted to TMLR") is filed
+    /// under `fallback_year`, the year the paper was announced, when there is one.
+    pub fn from_claim(claim: Claim, fallback_year: Option<u16>) -> Option<VenueLink> {
+        Some(VenueLink {
+            year: claim.year.or(fallback_year)?,
+            venue: claim.venue,
+            group: claim.group,
+            source: LinkSource::Arxiv,
+            url: None,
+            pdf_url: None,
+        })
+    }
+}
+
+/// How many papers an edition's group holds (`group` is `None` for papers with no group).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct GroupCount {
+    pub venue: String,
+    pub year: u16,
+    pub group: Option<String>,
+    pub papers: u64,
+}
+
+/// The canonical name of a known venue (`iclr`, `NIPS` → `ICLR`, `NeurIPS`); `None` when unknown.
+pub fn canonical_name(text: &str) -> Option<&'static str> {
+    let wanted = text.trim().to_lowercase();
+    VENUES
+        .iter()
+        .find(|(name, _, words)| name.to_lowercase() == wanted || words.contains(&wanted.as_str()))
+        .map(|(name, _, _)| *name)
+}
+
+/// The canonical group a word names (`oral`, `ORAL` → `Oral`); `None` when it names none.
+pub fn canonical_group(text: &str) -> Option<&'static str> {
+    let wanted = text.trim().to_lowercase();
+    GROUPS
+        .iter()
+        .find(|(word, _)| *word == wanted)
+        .map(|(_, group)| *group)
+        .or_else(|| (wanted == "workshop").then_some("Workshop"))
+}
+
+/// Splits an edition name, `ICLR.2026`, into the venue and the year.
+pub fn parse_edition(text: &str) -> Option<(&str, u16)> {
+    let (venue, year) = text.rsplit_once('.')?;
+    let year: u16 = year.parse().ok()?;
+    (!venue.trim().is_empty() && (1900..=2200).contains(&year)).then_some((venue, year))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn said(text: &str) -> Option<(String, Option<u16>, Option<String>)> {
         detect(text).map(|c| (c.venue, c.year, c.group))
+    }
+
+    #[test]
+    fn names_groups_and_editions_are_canonical() {
+        assert_eq!(canonical_name("iclr"), Some("ICLR"));
+        assert_eq!(canonical_name("NIPS"), Some("NeurIPS"));
+        assert_eq!(canonical_name("Some Workshop Nobody Knows"), None);
+        assert_eq!(canonical_group("ORAL"), Some("Oral"));
+        assert_eq!(canonical_group("workshop"), Some("Workshop"));
+        assert_eq!(canonical_group("best paper"), None);
+        assert_eq!(parse_edition("ICLR.2026"), Some(("ICLR", 2026)));
+        assert_eq!(parse_edition("ACM MM.2025"), Some(("ACM MM", 2025)));
+        assert_eq!(parse_edition("ICLR"), None);
+        assert_eq!(parse_edition(".2026"), None);
+        assert_eq!(parse_edition("ICLR.99999"), None);
+        let link = VenueLink::from_claim(detect("Accepted to TMLR").unwrap(), Some(2025)).unwrap();
+        assert_eq!(
+            (link.edition(), link.source),
+            ("TMLR.2025".into(), LinkSource::Arxiv)
+        );
+        assert_eq!(
+            VenueLink::from_claim(detect("Accepted to TMLR").unwrap(), None),
+            None
+        );
     }
 
     #[test]

@@ -312,7 +312,9 @@ impl SearchIndex {
                 Facet::from_path([category.archive(), category.as_str()]),
             );
         }
-        doc.add_text(f.primary, paper.primary_category().as_str());
+        if let Some(primary) = paper.primary_category() {
+            doc.add_text(f.primary, primary.as_str());
+        }
         // The venue the comment claims (`Accepted to ICLR 2026`), for `venue:ICLR.2026`.
         let claim = paper
             .comment
@@ -430,7 +432,7 @@ impl SearchIndex {
         Ok(self
             .ids_of(&searcher, &docs)?
             .into_iter()
-            .filter_map(|id| ArxivId::parse(&id).ok())
+            .filter_map(|id| ArxivId::parse_any(&id).ok())
             .collect())
     }
 

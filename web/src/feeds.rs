@@ -131,7 +131,7 @@ async fn search_feed(
     let results = search.run(&state).await?;
     let mut papers = Vec::with_capacity(results.hits.len());
     for hit in &results.hits {
-        if let Ok(id) = ArxivId::parse(&hit.id)
+        if let Ok(id) = ArxivId::parse_any(&hit.id)
             && let Some(paper) = state.store.get(&id).await?
         {
             papers.push(paper);

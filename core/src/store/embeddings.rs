@@ -95,7 +95,7 @@ both! {
                         StoreError::Corrupt { reason, .. } => StoreError::Corrupt { id: id.clone(), reason },
                         other => other,
                     })?,
-                    id: ArxivId::parse(&id).map_err(|e| StoreError::Corrupt { id: id.clone(), reason: e.to_string() })?,
+                    id: ArxivId::parse_any(&id).map_err(|e| StoreError::Corrupt { id: id.clone(), reason: e.to_string() })?,
                     version: u32::try_from(version).unwrap_or(1),
                 })
             })

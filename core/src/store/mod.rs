@@ -13,6 +13,7 @@ mod row;
 mod sqlite;
 mod summaries;
 mod topics;
+mod venues;
 
 use std::collections::HashMap;
 
@@ -24,10 +25,12 @@ use crate::arxiv_id::ArxivId;
 use crate::category::{Category, CategoryExpr};
 use crate::paper::{Merge, Paper};
 use crate::summary::{Enqueued, FullText, Lang, Maker, StoredSummary, SummaryJob};
+use crate::venue::{GroupCount, VenueLink};
 
 pub use embeddings::Embedding;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
+pub use venues::MatchCandidate;
 
 /// Papers written per statement batch. Keeps SQLite well under its bound-parameter limit and
 /// PostgreSQL's arrays small, while amortising round trips.
@@ -262,6 +265,51 @@ impl Store {
 
     pub async fn topic_count(&self, topic: &str) -> Result<u64, StoreError> {
         dispatch!(self, s => s.topic_count(topic).await)
+    }
+
+    /// Makes `claims` the comment-derived venue links of their papers (the index sync writes
+    /// them); links from imports are kept and win over a claim of the same edition.
+    pub async fn replace_comment_venues(
+        &self,
+        claims: &[(ArxivId, Vec<VenueLink>)],
+    ) -> Result<(), StoreError> {
+        dispatch!(self, s => s.replace_comment_venues(claims).await)
+    }
+
+    /// Stores the links an import found and marks their papers changed for the index; returns
+    /// how many were new or different.
+    pub async fn put_venue_links(&self, links: &[(ArxivId, VenueLink)]) -> Result<u64, StoreError> {
+        dispatch!(self, s => s.put_venue_links(links).await)
+    }
+
+    /// The venue links of `ids`, by paper.
+    pub async fn venue_links(
+        &self,
+        ids: &[ArxivId],
+    ) -> Result<HashMap<ArxivId, Vec<VenueLink>>, StoreError> {
+        dispatch!(self, s => s.venue_links(ids).await)
+    }
+
+    /// Papers per venue, edition and group.
+    pub async fn venue_groups(&self) -> Result<Vec<GroupCount>, StoreError> {
+        dispatch!(self, s => s.venue_groups().await)
+    }
+
+    /// A page of an edition's papers (of one group, when given), by title.
+    pub async fn venue_papers(
+        &self,
+        venue: &str,
+        year: u16,
+        group: Option<&str>,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Vec<(Paper, VenueLink)>, StoreError> {
+        dispatch!(self, s => s.venue_papers(venue, year, group, limit, offset).await)
+    }
+
+    /// Every stored paper's id, title and first author, for matching a venue's list.
+    pub async fn match_candidates(&self) -> Result<Vec<MatchCandidate>, StoreError> {
+        dispatch!(self, s => s.match_candidates().await)
     }
 
     /// Up to `limit` papers whose rows changed after `after` (all papers when `None`), oldest

@@ -54,7 +54,10 @@ impl PaperColumns {
             authors: serde_json::to_string(&paper.authors).unwrap_or_else(|_| "[]".into()),
             abstract_text: paper.abstract_text.clone(),
             categories: join_categories(&paper.categories),
-            primary_category: paper.primary_category().to_string(),
+            primary_category: paper
+                .primary_category()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
             comment: paper.comment.clone(),
             journal_ref: paper.journal_ref.clone(),
             doi: paper.doi.clone(),
@@ -76,7 +79,7 @@ impl PaperRow {
             id: self.id.clone(),
             reason,
         };
-        let id = ArxivId::parse(&self.id).map_err(|e| corrupt(e.to_string()))?;
+        let id = ArxivId::parse_any(&self.id).map_err(|e| corrupt(e.to_string()))?;
         let version = u32::try_from(self.version)
             .map_err(|_| corrupt(format!("version {} out of range", self.version)))?;
         let authors: Vec<String> =
@@ -84,6 +87,7 @@ impl PaperRow {
         let categories = self
             .categories
             .split(' ')
+            .filter(|c| !c.is_empty())
             .map(Category::from_source)
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| corrupt(e.to_string()))?;

@@ -76,7 +76,7 @@ fn job_from_row(row: JobRow) -> Result<SummaryJob, StoreError> {
     ) = row;
     Ok(SummaryJob {
         id,
-        paper_id: ArxivId::parse(&paper_id).map_err(|e| corrupt(&paper_id, e.to_string()))?,
+        paper_id: ArxivId::parse_any(&paper_id).map_err(|e| corrupt(&paper_id, e.to_string()))?,
         version: u32::try_from(version).unwrap_or(1),
         lang: lang(&paper_id, &lang_code)?,
         priority,
@@ -116,7 +116,7 @@ fn summary_from_row(row: SummaryRow) -> Result<StoredSummary, StoreError> {
         source,
         tokens: u64::try_from(tokens).unwrap_or(0),
         created_at: time(created_at),
-        paper_id: ArxivId::parse(&paper_id).map_err(|e| corrupt(&paper_id, e.to_string()))?,
+        paper_id: ArxivId::parse_any(&paper_id).map_err(|e| corrupt(&paper_id, e.to_string()))?,
     })
 }
 

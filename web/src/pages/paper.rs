@@ -122,7 +122,7 @@ pub async fn old_style(
 pub async fn related(state: &AppState, paper: &Paper) -> Result<Vec<Paper>, AppError> {
     let mut papers = Vec::new();
     for (id, _) in state.library.related(paper.id.as_str(), RELATED).await {
-        if let Ok(id) = ArxivId::parse(&id)
+        if let Ok(id) = ArxivId::parse_any(&id)
             && let Some(found) = state.store.get(&id).await?
         {
             papers.push(found);

@@ -1,0 +1,17 @@
+-- Where papers were accepted: one row per paper and venue edition (ICLR 2026), with its group
+-- (Oral, Spotlight, Poster, Findings, Workshop…; '' when not known) and the source that said so:
+-- `arxiv` (the claim in the paper's comment, derived when the index syncs), `openreview` or
+-- `curated` (imports, which take precedence over a comment's claim of the same edition).
+-- A paper known only at a venue is a row of `papers` under an id like `openreview:rJx1Y`.
+CREATE TABLE venue_papers (
+    paper_id TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+    venue    TEXT NOT NULL,             -- canonical short name: ICLR, NeurIPS, TMLR
+    year     INTEGER NOT NULL,
+    grp      TEXT NOT NULL DEFAULT '',
+    source   TEXT NOT NULL,
+    url      TEXT,                      -- the paper's page at the source
+    pdf_url  TEXT,
+    PRIMARY KEY (paper_id, venue, year)
+);
+
+CREATE INDEX venue_papers_by_edition ON venue_papers (venue, year, grp);
