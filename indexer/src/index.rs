@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, NaiveDate};
 use papers_core::store::{Changed, Watermark};
+use papers_core::venue::{Claim, VenueLink};
 use papers_core::{ArxivId, Paper, Store, StoreError};
 use serde::Serialize;
 use tantivy::DocSet;
@@ -261,9 +262,11 @@ impl SearchIndex {
             let changed = store.changed_since(mark.as_ref(), PAGE).await?;
             let Some(last) = changed.last() else { break };
             let next = Watermark::of(last);
+            let venues = sync_venues(store, &changed).await?;
             for Changed { paper, .. } in &changed {
                 writer.delete_term(Term::from_field_text(self.fields.id, paper.id.as_str()));
-                writer.add_document(self.document(paper))?;
+                let links = venues.get(&paper.id).map_or(&[][..], Vec::as_slice);
+                writer.add_document(self.document(paper, links))?;
             }
             report.indexed += changed.len() as u64;
             uncommitted += changed.len() as u64;
@@ -295,7 +298,7 @@ impl SearchIndex {
         Ok(())
     }
 
-    fn document(&self, paper: &Paper) -> TantivyDocument {
+    fn document(&self, paper: &Paper, venues: &[VenueLink]) -> TantivyDocument {
         let f = &self.fields;
         let mut doc = TantivyDocument::default();
         doc.add_text(f.id, paper.id.as_str());
@@ -315,15 +318,17 @@ impl SearchIndex {
         if let Some(primary) = paper.primary_category() {
             doc.add_text(f.primary, primary.as_str());
         }
-        // The venue the comment claims (`Accepted to ICLR 2026`), for `venue:ICLR.2026`.
+        // Where it was accepted (`venue:ICLR.2026`): what its comment claims and what imports
+        // found, as the Store links them. A comment's claim without a year still gives `venue:TMLR`.
         let claim = paper
             .comment
             .as_deref()
             .and_then(papers_core::venue::detect);
-        for key in claim
-            .iter()
-            .flat_map(papers_core::venue::Claim::search_keys)
-        {
+        let mut keys: Vec<String> = claim.iter().flat_map(Claim::search_keys).collect();
+        keys.extend(venues.iter().flat_map(VenueLink::search_keys));
+        keys.sort();
+        keys.dedup();
+        for key in keys {
             doc.add_text(f.venue, key);
         }
         let day = paper.announced.or(paper.published.map(|t| t.date_naive()));
@@ -803,6 +808,33 @@ struct Built {
     constraints: Option<Box<dyn TQuery>>,
     /// Some clause ranks (words, phrases); otherwise the results are listed newest first.
     ranked: bool,
+}
+
+/// Stores the venue links the comments of `changed` claim (derived data, like the index: a
+/// comment edited on arXiv moves its link) and returns every link of those papers, imports
+/// included, for their documents.
+async fn sync_venues(
+    store: &Store,
+    changed: &[Changed],
+) -> Result<HashMap<ArxivId, Vec<VenueLink>>, IndexError> {
+    let claims: Vec<(ArxivId, Vec<VenueLink>)> = changed
+        .iter()
+        .map(|Changed { paper, .. }| {
+            let fallback_year = paper
+                .announced
+                .or(paper.published.map(|t| t.date_naive()))
+                .and_then(|d| u16::try_from(d.year()).ok());
+            let link = paper
+                .comment
+                .as_deref()
+                .and_then(papers_core::venue::detect)
+                .and_then(|claim| VenueLink::from_claim(claim, fallback_year));
+            (paper.id.clone(), link.into_iter().collect())
+        })
+        .collect();
+    store.replace_comment_venues(&claims).await?;
+    let ids: Vec<ArxivId> = claims.into_iter().map(|(id, _)| id).collect();
+    Ok(store.venue_links(&ids).await?)
 }
 
 fn days(day: NaiveDate) -> i64 {

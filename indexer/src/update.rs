@@ -42,9 +42,10 @@ pub struct TopicReport {
     pub papers: usize,
 }
 
-/// What the index's documents hold, by version: 2 added the venue a comment claims. A file
-/// beside the index records the version it was built with.
-const CONTENT_VERSION: &str = "2";
+/// What the index's documents hold, by version: 2 added the venue a comment claims, 3 the venues
+/// imports link (and the sync began storing comments' claims as links, which the rebuild fills
+/// in for papers stored before). A file beside the index records the version it was built with.
+const CONTENT_VERSION: &str = "3";
 const CONTENT_MARKER: &str = "content-version";
 
 /// Brings the index, the vectors and the topics up to date with the Store. `rebuild` starts the

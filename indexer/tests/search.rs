@@ -2,6 +2,7 @@
 //! query language, with highlighted snippets.
 
 use chrono::NaiveDate;
+use papers_core::venue::{LinkSource, VenueLink};
 use papers_core::{ArxivId, Category, Paper, Store};
 use papers_indexer::{SearchIndex, SearchOptions, Sort};
 
@@ -363,4 +364,75 @@ async fn venue_finds_what_comments_claim_and_nothing_they_only_mention() {
         ids("attention venue:ICLR.2025").is_empty(),
         "another edition"
     );
+}
+
+#[tokio::test]
+async fn the_sync_links_comments_claims_and_indexes_what_imports_link() {
+    let mut claimed = paper(
+        "2506.00101",
+        "Sparse attention at scale",
+        "We sparsify attention.",
+        &["Ada Lovelace"],
+        &["cs.LG"],
+        "2025-06-02",
+    );
+    claimed.comment = Some("Accepted to TMLR".into());
+    let plain = paper(
+        "2506.00102",
+        "Dense attention at scale",
+        "We densify attention.",
+        &["Alan Turing"],
+        &["cs.LG"],
+        "2025-06-02",
+    );
+    // Known only at OpenReview: no arXiv category, no announcement.
+    let mut only_at_venue = plain.clone();
+    only_at_venue.id = ArxivId::venue_paper("openreview", "Xy12ab").unwrap();
+    only_at_venue.title = "Rotary attention revisited".into();
+    only_at_venue.categories.clear();
+    only_at_venue.announced = None;
+    let (store, index, _dir, _db) =
+        indexed(vec![claimed, plain, only_at_venue.normalized().unwrap()]).await;
+
+    // The comment's claim is now a link in the Store, filed under the year it was announced.
+    let claimed_id = ArxivId::parse("2506.00101").unwrap();
+    let links = store.venue_links(&[claimed_id.clone()]).await.unwrap();
+    let link = &links[&claimed_id][0];
+    assert_eq!(
+        (link.edition(), link.source),
+        ("TMLR.2025".to_string(), LinkSource::Arxiv)
+    );
+
+    // An import links the plain paper and the venue-only one; the next sync indexes both.
+    let poster = |source| VenueLink {
+        venue: "NeurIPS".into(),
+        year: 2025,
+        group: Some("Poster".into()),
+        source,
+        url: None,
+        pdf_url: None,
+    };
+    store
+        .put_venue_links(&[
+            (
+                ArxivId::parse("2506.00102").unwrap(),
+                poster(LinkSource::Curated),
+            ),
+            (
+                ArxivId::parse_any("openreview:Xy12ab").unwrap(),
+                poster(LinkSource::OpenReview),
+            ),
+        ])
+        .await
+        .unwrap();
+    assert!(
+        ids(&index, "venue:NeurIPS.2025").is_empty(),
+        "not synced yet"
+    );
+    index.sync(&store, false, |_| {}).await.unwrap();
+    let mut found = ids(&index, "attention venue:neurips.2025.poster");
+    found.sort();
+    assert_eq!(found, ["2506.00102", "openreview:Xy12ab"]);
+    assert_eq!(ids(&index, "venue:TMLR.2025"), ["2506.00101"]);
+    assert_eq!(ids(&index, "rotary"), ["openreview:Xy12ab"]);
 }
