@@ -206,7 +206,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Venues papers were accepted at (for now: what arXiv comments claim).
+    /// Venues papers were accepted at: import them (OpenReview, curated lists), list them, and
+    /// check the rules that read arXiv comments.
     Venues {
         #[command(subcommand)]
         command: VenuesCommand,
@@ -229,6 +230,44 @@ enum VenuesCommand {
                             Precision first: submissions, reviews and mere mentions give null."
     )]
     Detect,
+    /// Import an edition's accepted papers: from OpenReview's API v2, or from a curated JSON Lines
+    /// list. Each becomes a venue link on the stored paper it is (by arXiv id, else by title and
+    /// first author), or a paper of its own when it is not on arXiv. Run `papers index` after.
+    #[command(subcommand)]
+    Import(VenuesImport),
+    /// List the venues, editions and groups stored, with their paper counts.
+    #[command(after_help = "Example:\n  papers venues list --json")]
+    List {
+        /// One JSON object per group instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum VenuesImport {
+    /// An edition from OpenReview: VENUE.YEAR (ICLR.2026, NeurIPS.2025, ICML.2025, COLM.2025) or
+    /// an OpenReview venue id. The API's address is PAPERS_OPENREVIEW_URL.
+    #[command(
+        after_help = "Example:\n  papers venues import openreview ICLR.2026\n  papers venues import openreview ICML.cc/2025/Conference --json"
+    )]
+    Openreview {
+        /// The edition, e.g. ICLR.2026.
+        edition: String,
+        /// Print the import's report as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// A curated list: one JSON object per line with title, authors, abstract, pdf, url, venue,
+    /// year, group and arxiv (see the README for the format).
+    #[command(after_help = "Example:\n  papers venues import jsonl acl-2025.jsonl")]
+    Jsonl {
+        /// The list (`-` for standard input).
+        file: PathBuf,
+        /// Print the import's report as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -397,7 +436,18 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 ExitCode::FAILURE
             })
         }
-        Command::Venues { .. } => unreachable!("answered before the database is opened"),
+        Command::Venues {
+            command: VenuesCommand::Import(VenuesImport::Openreview { edition, json }),
+        } => commands::venues::import_openreview(&store, &config, &edition, json).await,
+        Command::Venues {
+            command: VenuesCommand::Import(VenuesImport::Jsonl { file, json }),
+        } => commands::venues::import_jsonl(&store, &file, json).await,
+        Command::Venues {
+            command: VenuesCommand::List { json },
+        } => done(commands::venues::list(&store, json).await),
+        Command::Venues {
+            command: VenuesCommand::Detect,
+        } => unreachable!("answered before the database is opened"),
         Command::Search {
             query,
             limit,

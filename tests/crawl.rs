@@ -44,7 +44,10 @@ fn sample(date: &str, categories: &[&str], limit: usize) -> Vec<Paper> {
 
 /// How the feed announces a paper for the listed categories.
 fn announce_type(paper: &Paper, listed: &[&str]) -> &'static str {
-    if listed.contains(&paper.primary_category().as_str()) {
+    if paper
+        .primary_category()
+        .is_some_and(|c| listed.contains(&c.as_str()))
+    {
         "new"
     } else {
         "cross"
@@ -445,7 +448,7 @@ async fn a_killed_backfill_resumes_from_its_checkpoint() {
     let papers: Vec<Paper> = ["2026-06-29", "2026-06-30", "2026-07-01"]
         .iter()
         .flat_map(|d| sample(d, &["cs.LG", "cs.CL", "cs.CV", "cs.AI"], 80))
-        .filter(|p| p.primary_category().archive() == "cs")
+        .filter(|p| p.primary_category().is_some_and(|c| c.archive() == "cs"))
         .collect();
     assert!(papers.len() >= 150, "{}", papers.len());
     let mut served = with_api_details(&papers);

@@ -25,6 +25,8 @@ pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 pub const DEFAULT_ARXIV_FEED_URL: &str = "https://rss.arxiv.org";
 pub const DEFAULT_ARXIV_API_URL: &str = "https://export.arxiv.org/api/query";
 pub const DEFAULT_ARXIV_OAI_URL: &str = "https://export.arxiv.org/oai2";
+/// OpenReview's API v2, which `papers venues import openreview` reads.
+pub const DEFAULT_OPENREVIEW_URL: &str = "https://api2.openreview.net";
 /// arXiv's terms of use: no more than one request every three seconds.
 pub const DEFAULT_ARXIV_MIN_INTERVAL_SECS: u64 = 3;
 pub const DEFAULT_ARXIV_TIMEOUT_SECS: u64 = 60;
@@ -240,6 +242,8 @@ pub struct CrawlerConfig {
     pub feed_url: String,
     pub api_url: String,
     pub oai_url: String,
+    /// OpenReview's API v2 (venue imports).
+    pub openreview_url: String,
     /// Least time between two requests to one host.
     pub min_interval: Duration,
     /// Categories whose daily listings `papers crawl` reads.
@@ -256,6 +260,7 @@ impl Default for CrawlerConfig {
             feed_url: DEFAULT_ARXIV_FEED_URL.into(),
             api_url: DEFAULT_ARXIV_API_URL.into(),
             oai_url: DEFAULT_ARXIV_OAI_URL.into(),
+            openreview_url: DEFAULT_OPENREVIEW_URL.into(),
             min_interval: Duration::from_secs(DEFAULT_ARXIV_MIN_INTERVAL_SECS),
             categories: DEFAULT_CATEGORIES
                 .iter()
@@ -319,6 +324,7 @@ struct CrawlerSection {
     feed_url: Option<String>,
     api_url: Option<String>,
     oai_url: Option<String>,
+    openreview_url: Option<String>,
     min_interval_secs: Option<f64>,
     categories: Option<Vec<String>>,
     contact: Option<String>,
@@ -421,6 +427,7 @@ impl Config {
             (crawler.feed_url, &mut c.feed_url),
             (crawler.api_url, &mut c.api_url),
             (crawler.oai_url, &mut c.oai_url),
+            (crawler.openreview_url, &mut c.openreview_url),
         ] {
             if let Some(url) = value {
                 *target = endpoint(&url).map_err(bad)?;
@@ -515,6 +522,7 @@ impl Config {
             ("PAPERS_ARXIV_FEED_URL", &mut c.feed_url),
             ("PAPERS_ARXIV_API_URL", &mut c.api_url),
             ("PAPERS_ARXIV_OAI_URL", &mut c.oai_url),
+            ("PAPERS_OPENREVIEW_URL", &mut c.openreview_url),
         ] {
             if let Some(url) = env(name).filter(|v| !v.is_empty()) {
                 *target = endpoint(&url).map_err(|e| invalid(name, &url, e))?;

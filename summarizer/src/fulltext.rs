@@ -41,6 +41,11 @@ impl PdfText {
     /// The paper's text, from the cache or fetched now; `None` when it cannot be had (the
     /// summary then says it read the abstract).
     pub async fn text(&self, store: &Store, paper: &Paper) -> Option<String> {
+        // A paper known only at a venue has no arXiv PDF; its venue's PDF link comes from a
+        // feed or a list, and we fetch only from the configured base. The FAQ reads its abstract.
+        if !paper.id.is_arxiv() {
+            return None;
+        }
         match store.fulltext(&paper.id, paper.version).await {
             Ok(Some(FullText::Text(text))) => return Some(text),
             Ok(Some(FullText::Unavailable(_))) => return None,

@@ -1,4 +1,5 @@
 //! Support shared by the integration tests (each test file declares `mod support;`).
 
 pub mod mock_arxiv;
+pub mod mock_openreview;
 pub mod server;
