@@ -262,3 +262,67 @@ async fn a_dead_openreview_fails_clearly_and_keeps_what_is_stored() {
     assert!(run.err.contains("is not an edition"), "{}", run.err);
     assert_eq!(mock.offsets().len(), before);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_venue_only_paper_that_reaches_arxiv_later_becomes_one_paper() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path();
+    let mock = MockOpenReview::start(fixture("iclr2026-notes.json")).await;
+    let run = papers(
+        dir,
+        &mock.url,
+        &["venues", "import", "openreview", "ICLR.2026"],
+    )
+    .await;
+    assert_eq!(run.code, Some(0), "{}", run.err);
+    assert_eq!(papers(dir, &mock.url, &["index"]).await.code, Some(0));
+    let search = |q: &'static str| papers(dir, &mock.url, &["search", q, "--json"]);
+    assert_eq!(
+        search_ids(&search("\"rank collapse\"").await),
+        ["openreview:Rt4Poster2"]
+    );
+
+    // The paper appears on arXiv; the next import of the edition finds it and merges.
+    let arxiv = dir.join("later.jsonl");
+    let line = serde_json::json!({
+        "id": "2602.00007", "title": "Rank collapse in deep transformers",
+        "authors": ["Donald E. Knuth"], "categories": ["cs.LG"],
+        "abstract": "Residual connections prevent rank collapse.", "announced": "2026-02-03"
+    });
+    std::fs::write(&arxiv, format!("{line}\n")).unwrap();
+    assert_eq!(
+        papers(dir, &mock.url, &["import", arxiv.to_str().unwrap()])
+            .await
+            .code,
+        Some(0)
+    );
+    let run = papers(
+        dir,
+        &mock.url,
+        &["venues", "import", "openreview", "ICLR.2026", "--json"],
+    )
+    .await;
+    let report = run.json();
+    assert_eq!(report["merged"], 1, "{report}");
+    assert_eq!(report["by_title"], 1, "{report}");
+    assert_eq!(report["venue_only"], 4, "{report}");
+
+    let run = papers(dir, &mock.url, &["index", "--json"]).await;
+    assert_eq!(run.json()["removed"], 1, "{}", run.out);
+    // One paper, the arXiv one, still at ICLR 2026 as a Poster.
+    assert_eq!(search_ids(&search("\"rank collapse\"").await), ["2602.00007"]);
+    assert_eq!(
+        search_ids(&search("\"rank collapse\" venue:ICLR.2026.Poster").await),
+        ["2602.00007"]
+    );
+    let run = papers(dir, &mock.url, &["venues", "list", "--json"]).await;
+    assert_eq!(
+        groups(&run).iter().map(|g| g.3).sum::<u64>(),
+        5,
+        "{}",
+        run.out
+    );
+    // Nothing left to drop on the next sync.
+    let run = papers(dir, &mock.url, &["index", "--json"]).await;
+    assert_eq!(run.json()["removed"], 0, "{}", run.out);
+}

@@ -226,3 +226,50 @@ store_test!(
     editions_list_venue_only_papers_too_on,
     editions_list_venue_only_papers_too
 );
+
+async fn a_merged_venue_paper_is_removed_and_remembered(store: Store) {
+    let mut only_at_venue = arxiv_paper("2606.00003", "Rank collapse");
+    only_at_venue.id = id("openreview:Rt4");
+    only_at_venue.categories = vec![];
+    store
+        .upsert(vec![
+            only_at_venue.normalized().unwrap(),
+            arxiv_paper("2606.00001", "Rank collapse"),
+        ])
+        .await
+        .unwrap();
+    store
+        .put_venue_links(&[(
+            id("openreview:Rt4"),
+            link("ICLR", 2026, Some("Poster"), LinkSource::OpenReview),
+        )])
+        .await
+        .unwrap();
+    assert!(store.removed_papers().await.unwrap().is_empty());
+    assert!(
+        store
+            .merge_venue_paper(&id("openreview:Rt4"), &id("2606.00001"))
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.get(&id("openreview:Rt4")).await.unwrap(), None);
+    assert_eq!(
+        links_of(&store, "2606.00001").await,
+        vec![link("ICLR", 2026, Some("Poster"), LinkSource::OpenReview)]
+    );
+    assert_eq!(
+        store.removed_papers().await.unwrap(),
+        vec![id("openreview:Rt4")]
+    );
+    // Merging again finds nothing to merge.
+    assert!(
+        !store
+            .merge_venue_paper(&id("openreview:Rt4"), &id("2606.00001"))
+            .await
+            .unwrap()
+    );
+}
+store_test!(
+    a_merged_venue_paper_is_removed_and_remembered_on,
+    a_merged_venue_paper_is_removed_and_remembered
+);

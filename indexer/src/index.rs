@@ -95,6 +95,8 @@ pub enum IndexError {
 pub struct SyncReport {
     /// Papers (re)indexed.
     pub indexed: u64,
+    /// Documents dropped because their papers were removed from the Store.
+    pub removed: u64,
     pub commits: u64,
     /// Documents in the index afterwards.
     pub documents: u64,
@@ -258,6 +260,18 @@ impl SearchIndex {
             writer.delete_all_documents()?;
         }
         let mut uncommitted = 0u64;
+        // Papers removed from the Store (venue-only papers merged into their arXiv version).
+        let searcher = self.reader.searcher();
+        for id in store.removed_papers().await? {
+            let term = Term::from_field_text(self.fields.id, id.as_str());
+            // Counted by a search, which skips deleted documents (doc_freq would not).
+            let live = TermQuery::new(term.clone(), IndexRecordOption::Basic);
+            if searcher.search(&live, &Count)? > 0 {
+                writer.delete_term(term);
+                uncommitted += 1;
+                report.removed += 1;
+            }
+        }
         loop {
             let changed = store.changed_since(mark.as_ref(), PAGE).await?;
             let Some(last) = changed.last() else { break };

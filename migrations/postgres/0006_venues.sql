@@ -15,3 +15,11 @@ CREATE TABLE venue_papers (
 );
 
 CREATE INDEX venue_papers_by_edition ON venue_papers (venue, year, grp);
+
+-- Papers removed from the Store: a venue-only paper found to be an arXiv paper after all is
+-- merged into it and removed. Each server's index drops the removed ids when it syncs.
+CREATE TABLE removed_papers (
+    id         TEXT PRIMARY KEY NOT NULL,
+    merged_into TEXT,
+    removed_at TIMESTAMPTZ NOT NULL
+);

@@ -307,6 +307,21 @@ impl Store {
         dispatch!(self, s => s.venue_papers(venue, year, group, limit, offset).await)
     }
 
+    /// Merges the venue-only paper `duplicate` into the arXiv paper `into`: links move over, the
+    /// duplicate is removed and listed in [`Store::removed_papers`]. False if it was not stored.
+    pub async fn merge_venue_paper(
+        &self,
+        duplicate: &ArxivId,
+        into: &ArxivId,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self, s => s.merge_venue_paper(duplicate, into).await)
+    }
+
+    /// Papers removed from the Store and not stored again, for indexes to drop.
+    pub async fn removed_papers(&self) -> Result<Vec<ArxivId>, StoreError> {
+        dispatch!(self, s => s.removed_papers().await)
+    }
+
     /// Every stored paper's id, title and first author, for matching a venue's list.
     pub async fn match_candidates(&self) -> Result<Vec<MatchCandidate>, StoreError> {
         dispatch!(self, s => s.match_candidates().await)

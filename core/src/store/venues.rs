@@ -259,6 +259,57 @@ both! {
             .collect()
     }
 
+    /// Merges `duplicate`, a venue-only paper, into `into`, the arXiv paper it turned out to
+    /// be: its venue links move over (where `into` has none for the edition), then it is removed
+    /// and remembered as removed so every index drops it. False if `duplicate` was not stored.
+    pub async fn merge_venue_paper(&self, duplicate: &ArxivId, into: &ArxivId) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(sqlx::AssertSqlSafe(Self::sql(
+            "INSERT INTO venue_papers (paper_id, venue, year, grp, source, url, pdf_url) \
+             SELECT ?, venue, year, grp, source, url, pdf_url FROM venue_papers WHERE paper_id = ? \
+             ON CONFLICT DO NOTHING",
+        )))
+        .bind(into.as_str())
+        .bind(duplicate.as_str())
+        .execute(&mut *tx)
+        .await?;
+        let removed = sqlx::query(sqlx::AssertSqlSafe(Self::sql("DELETE FROM papers WHERE id = ?")))
+            .bind(duplicate.as_str())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if removed == 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        sqlx::query(sqlx::AssertSqlSafe(Self::sql(
+            "INSERT INTO removed_papers (id, merged_into, removed_at) VALUES (?, ?, ?) \
+             ON CONFLICT (id) DO UPDATE SET merged_into = excluded.merged_into, removed_at = excluded.removed_at",
+        )))
+        .bind(duplicate.as_str())
+        .bind(into.as_str())
+        .bind(Utc::now())
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(sqlx::AssertSqlSafe(Self::sql("UPDATE papers SET modified_at = ? WHERE id = ?")))
+            .bind(Utc::now())
+            .bind(into.as_str())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Papers removed from the Store (and not stored again since), for indexes to drop.
+    pub async fn removed_papers(&self) -> Result<Vec<ArxivId>, StoreError> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT id FROM removed_papers WHERE id NOT IN (SELECT id FROM papers) ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().filter_map(|(id,)| ArxivId::parse_any(&id).ok()).collect())
+    }
+
     /// Every paper's id, title and first author, for matching a venue's list against them.
     pub async fn match_candidates(&self) -> Result<Vec<MatchCandidate>, StoreError> {
         let rows: Vec<(String, String, String)> =

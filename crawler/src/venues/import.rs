@@ -1,8 +1,9 @@
 //! Storing what a venue lists: each record becomes a venue link on the paper it is, matched by
 //! arXiv id when the source gives one, else by normalised title plus first author's surname; a
 //! record that matches no stored paper becomes a paper of its own (`openreview:…`, `curated:…`).
-//! A paper is never stored twice: when a title matches more than one paper the record is
-//! skipped and reported, not guessed.
+//! A paper is never stored twice: a venue-only paper whose arXiv version has since been stored
+//! is merged into it when the venue is imported again, and a title that matches more than one
+//! paper is skipped and reported, not guessed.
 
 use std::collections::{HashMap, HashSet};
 
@@ -27,6 +28,8 @@ pub struct VenueImportReport {
     pub venue_only: u64,
     /// Links that were new or changed (the rest were stored already).
     pub links_changed: u64,
+    /// Venue-only papers found to be arXiv papers, merged into them.
+    pub merged: u64,
     /// Records not stored, with the reason.
     pub skipped: Vec<String>,
 }
@@ -52,12 +55,21 @@ impl Matcher {
         Ok(Matcher { ids, by_title })
     }
 
-    /// The stored paper `record` is, if exactly one is; `Err` names why it is unsure.
-    fn find(&self, record: &VenueRecord) -> Result<Option<(ArxivId, Found)>, String> {
+    /// The stored paper `record` is, if exactly one is, and the venue-only papers that turn out
+    /// to be that arXiv paper (to merge into it); `Err` names why it is unsure.
+    fn find(&self, record: &VenueRecord) -> Result<Option<Match>, String> {
+        let own = record
+            .venue_paper_id()
+            .ok()
+            .filter(|id| self.ids.contains(id));
         if let Some(id) = &record.arxiv
             && self.ids.contains(id)
         {
-            return Ok(Some((id.clone(), Found::ArxivId)));
+            return Ok(Some(Match {
+                id: id.clone(),
+                found: Found::ArxivId,
+                duplicates: own.into_iter().collect(),
+            }));
         }
         let key = title_key(&record.title);
         let Some(candidates) = self.by_title.get(&key) else {
@@ -66,31 +78,48 @@ impl Matcher {
         let author = record.authors.first().map(|a| surname(a));
         let same: Vec<&ArxivId> = candidates
             .iter()
-            .filter(|(_, first)| match &author {
-                Some(author) => first == author,
-                None => true,
-            })
+            .filter(|(_, first)| author.as_ref().is_none_or(|author| first == author))
             .map(|(id, _)| id)
             .collect();
-        // A venue-only paper the same source stored before is this record, not a second match.
-        let own = record.venue_paper_id().ok();
-        let others: Vec<&&ArxivId> = same
-            .iter()
-            .filter(|id| Some(**id) != own.as_ref())
-            .collect();
-        match (others.as_slice(), same.as_slice()) {
-            ([], []) => Ok(None),
-            ([], [own]) => Ok(Some(((*own).clone(), Found::VenueOnly))),
-            ([one], _) => Ok(Some(((**one).clone(), Found::Title))),
-            (many, _) => Err(format!(
+        let (on_arxiv, venue_only): (Vec<&ArxivId>, Vec<&ArxivId>) =
+            same.iter().partition(|id| id.is_arxiv());
+        let unsure = |ids: &[&ArxivId]| {
+            format!(
                 "'{}': its title and first author match {} stored papers ({}); not linked",
                 record.title,
-                many.len(),
-                many.iter()
+                ids.len(),
+                ids.iter()
                     .map(|id| id.as_str())
                     .collect::<Vec<_>>()
                     .join(", ")
-            )),
+            )
+        };
+        match (on_arxiv.as_slice(), venue_only.as_slice()) {
+            ([], []) => Ok(None),
+            // The arXiv paper wins: venue-only papers stored before it appeared merge into it.
+            ([paper], others) => Ok(Some(Match {
+                id: (*paper).clone(),
+                found: Found::Title,
+                duplicates: others.iter().map(|id| (*id).clone()).collect(),
+            })),
+            ([], [one]) => Ok(Some(Match {
+                id: (*one).clone(),
+                found: if Some(*one) == own.as_ref() {
+                    Found::VenueOnly
+                } else {
+                    Found::Title
+                },
+                duplicates: Vec::new(),
+            })),
+            ([], many) => Err(unsure(many)),
+            (many, _) => Err(unsure(many)),
+        }
+    }
+
+    fn forget(&mut self, id: &ArxivId) {
+        self.ids.remove(id);
+        for candidates in self.by_title.values_mut() {
+            candidates.retain(|(c, _)| c != id);
         }
     }
 
@@ -108,6 +137,13 @@ impl Matcher {
                     .unwrap_or_default(),
             ));
     }
+}
+
+struct Match {
+    id: ArxivId,
+    found: Found,
+    /// Venue-only papers that are this arXiv paper.
+    duplicates: Vec<ArxivId>,
 }
 
 enum Found {
@@ -130,9 +166,15 @@ pub async fn import_records(
     for batch in records.chunks(BATCH) {
         let mut papers = Vec::new();
         let mut links = Vec::new();
+        let mut merges = Vec::new();
         for record in batch {
             match matcher.find(record) {
-                Ok(Some((id, found))) => {
+                Ok(Some(Match {
+                    id,
+                    found,
+                    duplicates,
+                })) => {
+                    merges.extend(duplicates.into_iter().map(|d| (d, id.clone())));
                     match found {
                         Found::ArxivId => report.by_arxiv_id += 1,
                         Found::Title => report.by_title += 1,
@@ -166,6 +208,13 @@ pub async fn import_records(
         }
         store.upsert(papers).await?;
         report.links_changed += store.put_venue_links(&links).await?;
+        for (duplicate, into) in merges {
+            if store.merge_venue_paper(&duplicate, &into).await? {
+                tracing::info!(%duplicate, %into, "a venue-only paper is on arXiv: merged");
+                matcher.forget(&duplicate);
+                report.merged += 1;
+            }
+        }
         progress(&report);
     }
     Ok(report)
