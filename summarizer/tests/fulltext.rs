@@ -123,13 +123,21 @@ struct Run {
     _dir: tempfile::TempDir,
 }
 
-/// Summarises paper `id` in both languages with PDFs from the mock arXiv; each answer must say
-/// it read `source`.
+/// Summarises paper `id` (an arXiv id, or a venue-only paper's `openreview:…`) in both languages
+/// with PDFs from the mock arXiv; each answer must say it read `source`.
 async fn summarise_both_languages(id: &str, source: &str) -> Run {
     let (base, pdfs) = arxiv().await;
     let (store, dir) = sqlite_store().await;
     let mock = MockLlm::start().await;
-    let p = paper(id, 1, 8);
+    let p = match id.strip_prefix("openreview:") {
+        None => paper(id, 1, 8),
+        Some(key) => {
+            let mut p = paper("2606.00601", 1, 8);
+            p.id = papers_core::ArxivId::venue_paper("openreview", key).unwrap();
+            p.categories.clear();
+            p.normalized().unwrap()
+        }
+    };
     store.upsert(vec![p.clone()]).await.unwrap();
     let mut opts = options("w", Duration::from_secs(30));
     opts.pdf = Some(PdfText::new(&config(&base)).unwrap());
@@ -194,4 +202,16 @@ async fn a_pdf_that_cannot_be_read_falls_back_to_the_abstract_once() {
     assert!(
         matches!(store.fulltext(&p.id, 1).await.unwrap(), Some(FullText::Unavailable(r)) if r.contains("not a PDF"))
     );
+}
+
+#[tokio::test]
+async fn a_venue_only_paper_is_summarised_from_its_abstract_without_fetching() {
+    let run = summarise_both_languages("openreview:Qm7DiffPst", "abstract").await;
+    assert!(
+        run.first_prompt.contains("Only the abstract is available"),
+        "{}",
+        run.first_prompt
+    );
+    // No arXiv PDF exists for it, and no URL from a feed is fetched.
+    assert_eq!(run.pdfs.requests.load(Ordering::SeqCst), 0);
 }
