@@ -3,10 +3,11 @@
 //!
 //! One scenario, run step by step on one server and one browser session: a category day, the
 //! previous day, a search, a paper opened from the results, rendered math, the theme toggle,
-//! the highlight and filter tools, stars that survive a reload, keyboard navigation, and a
-//! phone-width page without horizontal overflow. Every step saves a screenshot to
-//! `target/browser/NAME.png` (a failing step saves `FAILED-NAME.png`), and the listing, paper
-//! and search pages are also captured light and dark, desktop and phone.
+//! the highlight and filter tools, stars that survive a reload, keyboard navigation, a
+//! phone-width page without horizontal overflow, and the venue pages (with venue links seeded
+//! into the demo's database). Every step saves a screenshot to `target/browser/NAME.png` (a
+//! failing step saves `FAILED-NAME.png`), and the listing, paper, search and venue pages are
+//! also captured light and dark, desktop and phone.
 //!
 //! Chromium missing: the test fails and names `scripts/install-chromium.sh`, which installs it
 //! (`scripts/test` runs it first).
@@ -754,11 +755,17 @@ async fn step_gallery(b: &Browser, f: &Facts) -> Result<()> {
         ("paper", format!("/arxiv/{}", f.math_id)),
         ("search", "/search?q=diffusion".to_string()),
     ];
+    gallery(b, &pages).await
+}
+
+/// Each page light and dark, desktop and phone: a screenshot `{page}-{theme}-{size}.png`, and
+/// no horizontal overflow.
+async fn gallery(b: &Browser, pages: &[(&str, String)]) -> Result<()> {
     let mut overflow = Vec::new();
     for (size_name, size) in [("desktop", DESKTOP), ("phone", PHONE)] {
         b.resize(size).await?;
         for theme in ["light", "dark"] {
-            for (page, path) in &pages {
+            for (page, path) in pages {
                 b.goto(path).await?;
                 b.js(&format!(
                     "localStorage.setItem('papers.theme', '{theme}'); return true;"
@@ -783,6 +790,234 @@ async fn step_gallery(b: &Browser, f: &Facts) -> Result<()> {
     b.forget().await?;
     b.resize(DESKTOP).await?;
     ensure!(overflow.is_empty(), "{}", overflow.join("\n"));
+    Ok(())
+}
+
+/// What [`seed_venues`] placed at ICLR 2026.
+struct Venues {
+    orals: Vec<String>,
+    posters: Vec<String>,
+    /// The paper known only at OpenReview.
+    venue_only: String,
+}
+
+/// Places a dozen of the latest cs.LG day's papers (cross-lists too) at ICLR 2026 as OpenReview would (orals,
+/// spotlights, posters, with their forum links) and adds a paper known only at OpenReview,
+/// straight into the demo's database (SQLite lets the server read on meanwhile).
+async fn seed_venues(data_dir: &Path, sample: &[Value], day: &str) -> Venues {
+    use papers_core::venue::{LinkSource, VenueLink};
+    use papers_core::{ArxivId, Paper, Store};
+
+    let url = format!("sqlite:{}", data_dir.join("papers.db").display());
+    let store = Store::connect(&url)
+        .await
+        .expect("open the demo's database");
+    let ids: Vec<String> = sample
+        .iter()
+        .filter(|p| {
+            p["announced"] == day
+                && p["categories"]
+                    .as_array()
+                    .is_some_and(|c| c.iter().any(|c| c == "cs.LG"))
+        })
+        .take(12)
+        .map(|p| p["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids.len(), 12, "a dozen cs.LG papers on {day}");
+    let key = "BrwsR1x2";
+    let venue_only = Paper {
+        id: ArxivId::venue_paper("openreview", key).unwrap(),
+        version: 1,
+        title: "Message Passing with Fewer Messages: a Paper Known Only at OpenReview".into(),
+        authors: vec!["Ada Lovelace".into(), "Grace Hopper".into()],
+        abstract_text: "We show that graph networks need only $O(\\log n)$ messages per node \
+                        to match full message passing on molecular benchmarks."
+            .into(),
+        categories: Vec::new(),
+        comment: None,
+        journal_ref: None,
+        doi: None,
+        published: None,
+        updated: None,
+        announced: None,
+    };
+    store.upsert(vec![venue_only]).await.unwrap();
+    let group_of = |i: usize| match i {
+        0..3 => "Oral",
+        3..5 => "Spotlight",
+        _ => "Poster",
+    };
+    let mut links: Vec<(ArxivId, VenueLink)> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            (
+                ArxivId::parse(id).unwrap(),
+                VenueLink {
+                    venue: "ICLR".into(),
+                    year: 2026,
+                    group: Some(group_of(i).into()),
+                    source: LinkSource::OpenReview,
+                    url: Some(format!("https://openreview.net/forum?id=demo{i}")),
+                    pdf_url: None,
+                },
+            )
+        })
+        .collect();
+    links.push((
+        ArxivId::venue_paper("openreview", key).unwrap(),
+        VenueLink {
+            venue: "ICLR".into(),
+            year: 2026,
+            group: Some("Poster".into()),
+            source: LinkSource::OpenReview,
+            url: Some(format!("https://openreview.net/forum?id={key}")),
+            pdf_url: Some(format!("https://openreview.net/pdf?id={key}")),
+        },
+    ));
+    store.put_venue_links(&links).await.unwrap();
+    store.close().await;
+    Venues {
+        orals: ids[..3].to_vec(),
+        posters: ids[5..].to_vec(),
+        venue_only: format!("openreview:{key}"),
+    }
+}
+
+/// Venues: the list, an edition, its Oral tab, a venue-only paper's card and page (no arXiv
+/// links anywhere); screenshots light and dark, desktop and phone, none wider than the window.
+async fn step_venues(b: &Browser, v: &Venues) -> Result<()> {
+    b.forget().await?;
+    b.resize(DESKTOP).await?;
+    b.goto("/venue").await?;
+    let h1 = b.text("main h1").await?;
+    ensure!(h1 == "Venues", "heading {h1:?}");
+    ensure!(
+        b.count("header.site nav a[href='/venue']").await? == 1,
+        "the site nav links the venues"
+    );
+    b.client
+        .find(Locator::Css("ul.venues a.edition[href='/venue/ICLR.2026']"))
+        .await
+        .context("ICLR 2026 on /venue")?
+        .click()
+        .await?;
+    b.wait_loaded("/venue/ICLR.2026").await?;
+    ensure!(
+        b.count("#papers article.paper[data-id]").await? > 0,
+        "no cards on ICLR 2026"
+    );
+    ensure!(
+        b.count("#papers article.paper a.venue-badge[href^='/venue/ICLR.2026']")
+            .await?
+            >= b.count("#papers article.paper").await?,
+        "every card carries its ICLR 2026 badge"
+    );
+    b.client
+        .find(Locator::Css(
+            "nav.group-tabs a[href='/venue/ICLR.2026?group=Oral']",
+        ))
+        .await
+        .context("the Oral tab")?
+        .click()
+        .await?;
+    b.wait_loaded("/venue/ICLR.2026?group=Oral").await?;
+    ensure!(
+        b.count("nav.group-tabs a[aria-current][href='/venue/ICLR.2026?group=Oral']")
+            .await?
+            == 1,
+        "the Oral tab is the current one"
+    );
+    let shown = b
+        .js("return Array.from(document.querySelectorAll('#papers article.paper')).map(c => c.dataset.id);")
+        .await?;
+    for id in &v.orals {
+        ensure!(
+            shown
+                .as_array()
+                .is_some_and(|s| s.iter().any(|x| x == id.as_str())),
+            "oral {id} is not on the Oral tab: {shown}"
+        );
+    }
+    ensure!(
+        !shown
+            .as_array()
+            .is_some_and(|s| s.iter().any(|x| x == v.posters[0].as_str())),
+        "a poster on the Oral tab"
+    );
+
+    // The venue-only paper: its card links to its own page and to OpenReview, never to arXiv.
+    b.goto("/venue/ICLR.2026?group=Poster&show=200").await?;
+    let card = serde_json::to_string(&format!(
+        "#papers article.paper[data-id=\"{}\"]",
+        v.venue_only
+    ))?;
+    let links = b
+        .js(&format!(
+            "const c = document.querySelector({card});
+             return c && Array.from(c.querySelectorAll('a')).map(a => a.getAttribute('href'));"
+        ))
+        .await?;
+    let links: Vec<&str> = links
+        .as_array()
+        .context("the venue-only paper's card")?
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let own = format!("/paper/{}", v.venue_only);
+    ensure!(links.contains(&own.as_str()), "card links: {links:?}");
+    ensure!(
+        links
+            .iter()
+            .any(|l| l.starts_with("https://openreview.net/forum")),
+        "card links: {links:?}"
+    );
+    ensure!(
+        !links.iter().any(|l| l.contains("arxiv")),
+        "card links: {links:?}"
+    );
+    b.client
+        .find(Locator::Css(&format!(
+            "#papers article.paper[data-id=\"{}\"] .title a.paper-link",
+            v.venue_only
+        )))
+        .await?
+        .click()
+        .await?;
+    b.wait_loaded(&own).await?;
+    ensure!(
+        b.count("article.paper-page a.venue-badge[href='/venue/ICLR.2026?group=Poster']")
+            .await?
+            == 1,
+        "the paper page shows its venue"
+    );
+    ensure!(
+        b.count("a[href*='arxiv.org']").await? == 0,
+        "the venue-only paper's page links to arXiv"
+    );
+
+    // At a phone's width the cards fit.
+    b.resize(PHONE).await?;
+    for path in ["/venue", "/venue/ICLR.2026"] {
+        b.goto(path).await?;
+        ensure!(
+            b.count("#papers article.paper, ul.venues li").await? > 0,
+            "{path} is empty"
+        );
+        b.no_horizontal_overflow(path).await?;
+    }
+    b.resize(DESKTOP).await?;
+    let pages = [
+        ("venues", "/venue".to_string()),
+        ("venue-edition", "/venue/ICLR.2026".to_string()),
+        ("venue-oral", "/venue/ICLR.2026?group=Oral".to_string()),
+        ("venue-paper", own.clone()),
+    ];
+    gallery(b, &pages).await?;
+    // The step's own screenshot: a card's badges.
+    b.goto("/venue/ICLR.2026?group=Oral").await?;
+    b.js("document.querySelector('#papers .venue-badge').scrollIntoView({block: 'center'}); return true;")
+        .await?;
     Ok(())
 }
 
@@ -840,6 +1075,7 @@ async fn browser_reads_browses_searches_and_remembers() {
     let profile = tempfile::tempdir().unwrap();
     // Both killed when the test ends, pass or fail (the driver before the profile is removed).
     let (_server, base) = start_server(data.path());
+    let venues = seed_venues(data.path(), &sample, &facts.latest).await;
     let (_driver, port) = start_chromedriver();
     let client = connect(port, profile.path()).await;
     let b = Browser {
@@ -880,6 +1116,7 @@ async fn browser_reads_browses_searches_and_remembers() {
     step!("09-keyboard-j-j-s", step_keyboard(&b));
     step!("10-phone-no-overflow", step_phone(&b));
     step!("11-gallery", step_gallery(&b, &facts));
+    step!("12-venues", step_venues(&b, &venues));
 
     let shots = b.shots.clone();
     let _ = b.client.close().await;

@@ -396,7 +396,10 @@ async fn the_sync_links_comments_claims_and_indexes_what_imports_link() {
 
     // The comment's claim is now a link in the Store, filed under the year it was announced.
     let claimed_id = ArxivId::parse("2506.00101").unwrap();
-    let links = store.venue_links(std::slice::from_ref(&claimed_id)).await.unwrap();
+    let links = store
+        .venue_links(std::slice::from_ref(&claimed_id))
+        .await
+        .unwrap();
     let link = &links[&claimed_id][0];
     assert_eq!(
         (link.edition(), link.source),

@@ -6,6 +6,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use papers_core::venue::VenueLink;
 use papers_core::{ArxivId, Paper};
 use serde_json::{Value, json};
 
@@ -14,6 +15,8 @@ use crate::pages::listing::{ListingQuery, day};
 use crate::pages::paper::RELATED;
 use crate::pages::search::{Search, SearchQuery};
 use crate::pages::topic::{TopicQuery, find};
+use crate::pages::venue::{self as venue_pages, Edition, VenueQuery, edition_path};
+use crate::pages::{page_path, venue_links, web_url};
 use crate::{AppError, AppState, params};
 
 /// The OpenAPI 3.1 description of these routes.
@@ -29,6 +32,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/related/{id}", get(related))
         .route("/api/topics", get(topics))
         .route("/api/topics/{name}", get(topic))
+        .route("/api/venues", get(venues))
+        .route("/api/venues/{key}", get(venue))
         .route("/api/", get(no_such_route))
         .route("/api/{*rest}", get(no_such_route))
 }
@@ -77,20 +82,55 @@ async fn openapi() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
 }
 
-/// A paper as the API shows it: its stored metadata plus links.
-fn paper_json(state: &AppState, paper: &Paper) -> Value {
+/// A paper as the API shows it: its stored metadata, its venues, and links (those at its source
+/// only when its id says where: a venue paper has no arXiv ones).
+fn paper_json(state: &AppState, paper: &Paper, venues: &[VenueLink]) -> Value {
     let mut value = serde_json::to_value(paper).unwrap_or(Value::Null);
     if let Value::Object(map) = &mut value {
         map.insert(
             "url".into(),
-            format!("{}/arxiv/{}", state.site.url, paper.id).into(),
+            format!("{}{}", state.site.url, page_path(&paper.id)).into(),
         );
-        map.insert("abs_url".into(), paper.id.abs_url(None).into());
-        map.insert("pdf_url".into(), paper.id.pdf_url(None).into());
+        if let Some(url) = paper.id.source_url() {
+            map.insert("abs_url".into(), url.into());
+        }
+        if let Some(url) = paper.id.source_pdf_url() {
+            map.insert("pdf_url".into(), url.into());
+        }
+        let venues: Vec<Value> = venues
+            .iter()
+            .map(|link| {
+                json!({
+                    "venue": link.venue,
+                    "year": link.year,
+                    "group": link.group,
+                    "source": link.source,
+                    "url": web_url(link.url.clone()),
+                    "pdf_url": web_url(link.pdf_url.clone()),
+                    "page": format!("{}{}", state.site.url,
+                        edition_path(&link.venue, link.year, link.group.as_deref())),
+                })
+            })
+            .collect();
+        map.insert("venues".into(), venues.into());
     }
     value
 }
 
+/// Papers as JSON with their venues, read in one Store call.
+async fn papers_json<'a>(
+    state: &AppState,
+    papers: impl IntoIterator<Item = &'a Paper> + Clone,
+) -> Vec<Value> {
+    let ids: Vec<ArxivId> = papers.clone().into_iter().map(|p| p.id.clone()).collect();
+    let links = venue_links(state, &ids).await;
+    papers
+        .into_iter()
+        .map(|p| paper_json(state, p, links.get(&p.id).map_or(&[], Vec::as_slice)))
+        .collect()
+}
+
+/// An arXiv id as a reader may paste it.
 pub(crate) fn parse_id(text: &str) -> Result<ArxivId, ApiError> {
     ArxivId::parse_versioned(text)
         .map(|(id, _)| id)
@@ -102,8 +142,20 @@ pub(crate) fn parse_id(text: &str) -> Result<ArxivId, ApiError> {
         })
 }
 
+/// The id of a paper this service may hold: an arXiv id, or a venue paper's (`openreview:…`).
+pub(crate) fn parse_paper_id(text: &str) -> Result<ArxivId, ApiError> {
+    ArxivId::parse_any_versioned(text)
+        .map(|(id, _)| id)
+        .map_err(|e| {
+            ApiError(AppError::BadRequest(format!(
+                "'{}' is not a paper id: {e}.",
+                params::clip(text)
+            )))
+        })
+}
+
 async fn paper(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
-    paper_by_id(&state, parse_id(&id)?).await
+    paper_by_id(&state, parse_paper_id(&id)?).await
 }
 
 async fn old_style_paper(
@@ -115,7 +167,14 @@ async fn old_style_paper(
 
 async fn paper_by_id(state: &AppState, id: ArxivId) -> ApiResult {
     if let Some(paper) = state.store.get(&id).await? {
-        return Ok(Json(paper_json(state, &paper)).into_response());
+        let papers = papers_json(state, std::slice::from_ref(&paper)).await;
+        return Ok(Json(&papers[0]).into_response());
+    }
+    if !id.is_arxiv() {
+        // Nothing to fetch: venue papers arrive with their venue's import.
+        return Err(ApiError(AppError::NotFound(format!(
+            "{id} is not stored here."
+        ))));
     }
     // Not stored: queue it, as the page does, and say what became of the request.
     let (status, word) = match state.fetches.request(&id) {
@@ -138,11 +197,13 @@ async fn listing(
 ) -> ApiResult {
     let expr = params::category_expr(&expr)?;
     let (day, show, skip) = day(&state, &expr, &query).await?;
+    let json = papers_json(&state, day.listing.papers.iter().map(|l| &l.paper)).await;
     let papers: Vec<Value> = day
         .listing
         .papers
         .iter()
-        .map(|listed| json!({ "kind": listed.kind, "paper": paper_json(&state, &listed.paper) }))
+        .zip(json)
+        .map(|(listed, paper)| json!({ "kind": listed.kind, "paper": paper }))
         .collect();
     Ok(Json(json!({
         "expr": expr.to_string(),
@@ -180,7 +241,7 @@ async fn search(State(state): State<AppState>, Query(query): Query<SearchQuery>)
 }
 
 async fn related(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
-    let id = parse_id(&id)?;
+    let id = parse_paper_id(&id)?;
     let Some(paper) = state.store.get(&id).await? else {
         return Err(ApiError(AppError::NotFound(format!(
             "{id} is not stored here."
@@ -200,7 +261,7 @@ async fn related(State(state): State<AppState>, Path(id): Path<String>) -> ApiRe
                 "id": other.id.to_string(),
                 "title": other.title,
                 "score": scores.get(other.id.as_str()),
-                "url": format!("{}/arxiv/{}", state.site.url, other.id),
+                "url": format!("{}{}", state.site.url, page_path(&other.id)),
             })
         })
         .collect();
@@ -230,10 +291,78 @@ async fn topic(
     let skip = params::skip(query.skip.as_deref())?;
     let total = state.store.topic_count(&topic.name).await?;
     let papers = state.store.topic_papers(&topic.name, show, skip).await?;
-    let papers: Vec<Value> = papers.iter().map(|p| paper_json(&state, p)).collect();
+    let papers = papers_json(&state, &papers).await;
     Ok(Json(json!({
         "name": topic.name, "title": topic.title, "query": topic.query,
         "total": total, "show": show, "skip": skip, "papers": papers,
+    }))
+    .into_response())
+}
+
+/// An edition's groups as JSON: `[{"group": "Oral", "papers": 2}, …]` (`null`: no group).
+fn groups_json(edition: &Edition) -> Vec<Value> {
+    edition
+        .groups
+        .iter()
+        .map(|(group, papers)| json!({ "group": group, "papers": papers }))
+        .collect()
+}
+
+async fn venues(State(state): State<AppState>) -> ApiResult {
+    let venues = venue_pages::venues(state.store.venue_groups().await?);
+    let items: Vec<Value> = venues
+        .iter()
+        .map(|venue| {
+            let editions: Vec<Value> = venue
+                .editions
+                .iter()
+                .map(|e| {
+                    json!({
+                        "year": e.year,
+                        "edition": format!("{}.{}", e.venue, e.year),
+                        "papers": e.total(),
+                        "groups": groups_json(e),
+                        "url": format!("{}{}", state.site.url, edition_path(&e.venue, e.year, None)),
+                    })
+                })
+                .collect();
+            json!({ "name": venue.name, "editions": editions })
+        })
+        .collect();
+    Ok(Json(json!({ "venues": items })).into_response())
+}
+
+async fn venue(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    Query(query): Query<VenueQuery>,
+) -> ApiResult {
+    let show = params::show(query.show.as_deref())?;
+    let skip = params::skip(query.skip.as_deref())?;
+    let venues = venue_pages::venues(state.store.venue_groups().await?);
+    let found = venue_pages::resolve(&venues, &key, query.group.as_deref())
+        .map_err(|message| ApiError(AppError::NotFound(message)))?;
+    let edition = &found.edition;
+    let group = found.group.as_deref();
+    let papers: Vec<Paper> = state
+        .store
+        .venue_papers(&edition.venue, edition.year, group, show, skip)
+        .await?
+        .into_iter()
+        .map(|(paper, _)| paper)
+        .collect();
+    let papers = papers_json(&state, &papers).await;
+    Ok(Json(json!({
+        "venue": edition.venue,
+        "year": edition.year,
+        "edition": format!("{}.{}", edition.venue, edition.year),
+        "group": group,
+        "total": edition.count(group),
+        "groups": groups_json(edition),
+        "show": show,
+        "skip": skip,
+        "url": format!("{}{}", state.site.url, edition_path(&edition.venue, edition.year, group)),
+        "papers": papers,
     }))
     .into_response())
 }

@@ -60,7 +60,8 @@ impl Format {
 }
 
 /// The feed of `papers`, in their order, for `channel`. `base_url` is the site's absolute root
-/// (no trailing slash); each item links to `{base_url}/arxiv/{id}`.
+/// (no trailing slash); each item links to our page for the paper, `{base_url}/arxiv/{id}` (or
+/// `{base_url}/paper/{id}` for a paper known only at a venue).
 pub fn render(format: Format, channel: &Channel, papers: &[Paper], base_url: &str) -> String {
     let base_url = base_url.trim_end_matches('/');
     let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
@@ -289,7 +290,7 @@ fn title(paper: &Paper) -> Cow<'_, str> {
 
 /// Our page for the paper: versionless, so it is also the item's stable identity.
 fn paper_url(base_url: &str, paper: &Paper) -> String {
-    format!("{base_url}/arxiv/{}", paper.id)
+    format!("{base_url}{}", crate::pages::page_path(&paper.id))
 }
 
 /// When the paper reached readers: its first daily listing (midnight UTC), else the submission

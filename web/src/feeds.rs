@@ -1,6 +1,6 @@
-//! A feed for every list: a category expression's day, a topic, a search. RSS 2.0 by default,
-//! Atom with `?format=atom`; ETag and Last-Modified so a feed reader polling every few minutes
-//! gets a 304 until something changes.
+//! A feed for every list: a category expression's day, a topic, a venue's edition, a search.
+//! RSS 2.0 by default, Atom with `?format=atom`; ETag and Last-Modified so a feed reader polling
+//! every few minutes gets a 304 until something changes.
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -15,6 +15,7 @@ use crate::feed::{self, Channel, Format};
 use crate::pages::listing::{ListingQuery, day};
 use crate::pages::search::{Search, SearchQuery};
 use crate::pages::topic::find;
+use crate::pages::venue;
 use crate::{AppError, AppState, conditional, params};
 
 /// Items in a topic or search feed; a day's feed has the whole day (up to [`params::MAX_SHOW`]).
@@ -27,6 +28,8 @@ pub fn routes() -> Router<AppState> {
         .route("/arxiv/{expr}/feed", get(category_feed))
         .route("/topic/{name}/feed", get(topic_feed))
         .route("/search/feed", get(search_feed))
+        // `ICLR.2026`, or `ICLR`: whichever edition is the latest.
+        .route("/venue/{key}/feed", get(venue_feed))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -101,6 +104,60 @@ async fn topic_feed(
         description: format!("New arXiv papers matching {}", topic.query),
         feed_url: format!("{page_url}/feed"),
         page_url,
+    };
+    Ok(respond(&state, &headers, format, channel, &papers))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct VenueFeedQuery {
+    format: Option<String>,
+    group: Option<String>,
+}
+
+/// An edition's papers (one group's, when asked), as its page lists them, up to
+/// [`params::MAX_SHOW`]: the Store knows no date a paper joined an edition, so there is no
+/// "newest" to put first.
+async fn venue_feed(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    Query(query): Query<VenueFeedQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let format = format(query.format.as_deref())?;
+    let venues = venue::venues(state.store.venue_groups().await?);
+    let found =
+        venue::resolve(&venues, &key, query.group.as_deref()).map_err(AppError::NotFound)?;
+    let (name, year) = (found.edition.venue.as_str(), found.edition.year);
+    let group = found.group.as_deref();
+    let papers: Vec<Paper> = state
+        .store
+        .venue_papers(name, year, group, params::MAX_SHOW, 0)
+        .await?
+        .into_iter()
+        .map(|(paper, _)| paper)
+        .collect();
+    // The latest-edition feed keeps its own address, so a subscriber moves on with the venue.
+    let path = if found.latest {
+        venue::venue_path(name)
+    } else {
+        venue::edition_path(name, year, None)
+    };
+    let with_group = |path: String| match group {
+        Some(g) => format!(
+            "{path}?{}",
+            serde_urlencoded::to_string([("group", g)]).unwrap_or_default()
+        ),
+        None => path,
+    };
+    let label = match group {
+        Some(g) => format!("{name} {year} · {g}"),
+        None => format!("{name} {year}"),
+    };
+    let channel = Channel {
+        title: format!("{label} — papers"),
+        description: format!("Papers accepted at {label}"),
+        page_url: format!("{}{}", state.site.url, with_group(path.clone())),
+        feed_url: format!("{}{}", state.site.url, with_group(format!("{path}/feed"))),
     };
     Ok(respond(&state, &headers, format, channel, &papers))
 }

@@ -128,7 +128,7 @@ impl PageCache {
 /// Whether answers at this path are the same for everyone for a while.
 fn cacheable(path: &str) -> bool {
     path == "/"
-        || ["/arxiv/", "/topic/", "/search", "/api/"]
+        || ["/arxiv/", "/paper/", "/topic/", "/venue", "/search", "/api/"]
             .iter()
             .any(|prefix| path.starts_with(prefix))
             && path != "/api/openapi.json"

@@ -25,7 +25,7 @@ use papers_summarizer::{State as SummaryState, Update};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::api::{ApiError, parse_id};
+use crate::api::{ApiError, parse_paper_id};
 use crate::{AppError, AppState};
 
 pub fn routes() -> Router<AppState> {
@@ -52,11 +52,13 @@ fn lang(query: &LangQuery) -> Result<Lang, ApiError> {
 }
 
 async fn stored_paper(state: &AppState, id: &str) -> Result<Paper, ApiError> {
-    let id = parse_id(id)?;
+    let id = parse_paper_id(id)?;
     state.store.get(&id).await?.ok_or_else(|| {
-        ApiError(AppError::NotFound(format!(
-            "Paper {id} is not stored here; open /arxiv/{id} to fetch it first."
-        )))
+        ApiError(AppError::NotFound(if id.is_arxiv() {
+            format!("Paper {id} is not stored here; open /arxiv/{id} to fetch it first.")
+        } else {
+            format!("Paper {id} is not stored here.")
+        }))
     })
 }
 

@@ -333,6 +333,8 @@ const SERVED: &[(&str, &str)] = &[
     ("/api/related/{id}", "/api/related/2607.00001"),
     ("/api/topics", "/api/topics"),
     ("/api/topics/{name}", "/api/topics/attention"),
+    ("/api/venues", "/api/venues"),
+    ("/api/venues/{key}", "/api/venues/ICLR.2026?group=Oral"),
     ("/api/summaries/{id}", "/api/summaries/2607.00001"),
     (
         "/api/summaries/{id}/stream",
@@ -343,6 +345,18 @@ const SERVED: &[(&str, &str)] = &[
 #[tokio::test]
 async fn the_openapi_document_describes_every_route() {
     let site = Site::with(vec![paper("2607.00001", "Sparse Attention", &["cs.LG"])]).await;
+    let oral = papers_core::venue::VenueLink {
+        venue: "ICLR".into(),
+        year: 2026,
+        group: Some("Oral".into()),
+        source: papers_core::venue::LinkSource::OpenReview,
+        url: None,
+        pdf_url: None,
+    };
+    site.store
+        .put_venue_links(&[(papers_core::ArxivId::parse("2607.00001").unwrap(), oral)])
+        .await
+        .unwrap();
     let answer = site.get("/api/openapi.json").await;
     assert_eq!(answer.status, StatusCode::OK);
     let doc = json(&answer);

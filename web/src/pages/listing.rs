@@ -95,6 +95,7 @@ pub async fn listing(
         .enumerate()
         .map(|(i, listed)| Card::new(skip + i as u64 + 1, &listed.paper, Some(listed.kind)))
         .collect();
+    let cards = super::with_venues(&state, cards).await;
     let next = skip + u64::from(show);
     Ok(ListingPage {
         expr: expr.to_string(),

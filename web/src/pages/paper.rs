@@ -1,16 +1,18 @@
-//! `/arxiv/{id}`: one paper, by any id form or version, with its related papers and the meta
-//! tags reference managers read. A paper not stored yet is queued for an on-demand fetch and the
-//! page says so; it never waits on arXiv.
+//! `/arxiv/{id}`: one paper, by any id form or version, with its related papers, its venues and
+//! the meta tags reference managers read. A paper not stored yet is queued for an on-demand
+//! fetch and the page says so; it never waits on arXiv. `/paper/{id}`: the same page for a paper
+//! known only at a venue (`openreview:rJx1Y`), which has no arXiv links and is never fetched.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
 use papers_core::{ArxivId, Lang, Paper};
 use papers_summarizer::{Answer, JobView};
 
-use super::copy_text;
+use super::{Badge, copy_text, page_path, source_label};
 use crate::fetch_queue::FetchStatus;
 use crate::{AppError, AppState};
 
@@ -29,16 +31,42 @@ struct PaperPage {
     shown_authors: Vec<String>,
     folded_authors: Vec<String>,
     categories: Vec<String>,
-    abs_url: String,
-    pdf_url: String,
+    /// The category the announced day links to (an arXiv paper's primary one).
+    announced_in: Option<String>,
+    /// Our page's path: `/arxiv/{id}`, or `/paper/{id}` for a venue paper.
+    page_path: String,
+    /// The paper at its source (arXiv, OpenReview), when its id says where.
+    source_url: Option<String>,
+    source_label: String,
+    pdf_url: Option<String>,
+    venues: Vec<VenueLine>,
     copy: String,
-    related: Vec<Paper>,
+    related: Vec<Related>,
     /// `citation_date` and the page's date line: YYYY/MM/DD.
     citation_date: Option<String>,
     /// The cached English FAQ, if any.
     summary: Option<Answer>,
     /// A generation is queued or running: the page follows it.
     summary_following: bool,
+}
+
+/// One venue link of the paper: its badge, where it comes from, and its links there.
+struct VenueLine {
+    badge: Badge,
+    /// "ICLR 2026", for `citation_conference_title`.
+    conference: String,
+    /// "OpenReview", "the arXiv comment", "a curated list".
+    source: &'static str,
+    url: Option<String>,
+    pdf_url: Option<String>,
+}
+
+/// A related paper as the page lists it.
+struct Related {
+    id: String,
+    title: String,
+    href: String,
+    announced: Option<NaiveDate>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -55,9 +83,41 @@ pub async fn paper(
     version: Option<u32>,
 ) -> Result<Response, AppError> {
     let Some(paper) = state.store.get(&id).await? else {
+        if !id.is_arxiv() {
+            // Nothing to fetch: venue papers arrive with their venue's import.
+            return Err(AppError::NotFound(format!("There is no paper {id} here.")));
+        }
         return Ok(not_stored(&state, &id));
     };
-    let related = related(&state, &paper).await?;
+    let related = related(&state, &paper)
+        .await?
+        .into_iter()
+        .map(|p| Related {
+            id: p.id.to_string(),
+            href: page_path(&p.id),
+            title: p.title,
+            announced: p.announced,
+        })
+        .collect();
+    let source_url = paper.id.source_url();
+    let pdf_url = paper.id.source_pdf_url();
+    // A link the page already offers (an OpenReview paper's forum) is not repeated.
+    let other = |url: Option<String>, same: &Option<String>| {
+        super::web_url(url).filter(|u| Some(u) != same.as_ref())
+    };
+    let venues = super::venue_links(&state, std::slice::from_ref(&paper.id))
+        .await
+        .remove(&paper.id)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|link| VenueLine {
+            badge: Badge::new(&link),
+            conference: format!("{} {}", link.venue, link.year),
+            source: link.source.label(),
+            url: other(link.url, &source_url),
+            pdf_url: other(link.pdf_url, &pdf_url),
+        })
+        .collect();
     // The FAQ is extra: a summary store that fails leaves the paper readable without it.
     let faq = match state.summaries.state(&paper, Lang::En).await {
         Ok(faq) => Some(faq),
@@ -91,8 +151,15 @@ pub async fn paper(
         shown_authors: shown,
         folded_authors: folded,
         categories: paper.categories.iter().map(ToString::to_string).collect(),
-        abs_url: paper.id.abs_url(None),
-        pdf_url: paper.id.pdf_url(None),
+        announced_in: paper.primary_category().map(ToString::to_string),
+        page_path: page_path(&paper.id),
+        source_url,
+        source_label: match paper.id.venue_source() {
+            None => "arXiv page".into(),
+            Some(_) => format!("{} page", source_label(&paper.id)),
+        },
+        pdf_url,
+        venues,
         copy: copy_text(&paper),
         related,
         citation_date: date,
@@ -116,6 +183,24 @@ pub async fn old_style(
         ))
     })?;
     paper(state, id, version).await
+}
+
+/// `/paper/{id}`: a paper known only at a venue; an arXiv id here goes to its `/arxiv/` page.
+pub async fn venue_paper(
+    state: State<AppState>,
+    Path(text): Path<String>,
+) -> Result<Response, AppError> {
+    let (id, version) = ArxivId::parse_any_versioned(&text).map_err(|e| {
+        AppError::NotFound(format!(
+            "'{}' is not a paper id: {e}.",
+            crate::params::clip(&text)
+        ))
+    })?;
+    if id.is_arxiv() {
+        let version = version.map_or_else(String::new, |v| format!("v{v}"));
+        return Ok(Redirect::permanent(&format!("/arxiv/{id}{version}")).into_response());
+    }
+    paper(state, id, None).await
 }
 
 /// The stored papers nearest in meaning, in order.

@@ -7,6 +7,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Days, NaiveDate};
+use papers_core::ArxivId;
 use papers_indexer::{SearchOptions, SearchResults, Sort};
 use serde::Deserialize;
 
@@ -235,7 +236,7 @@ pub async fn search(
         return Ok(Redirect::to(&format!("/arxiv/{id}")).into_response());
     }
     let skip = u64::from(search.skip);
-    page.cards = cards(&results, skip);
+    page.cards = super::with_venues(&state, cards(&results, skip)).await;
     page.total = results.total;
     page.first = skip + 1;
     page.last = skip + page.cards.len() as u64;
@@ -255,18 +256,27 @@ pub fn cards(results: &SearchResults, skip: u64) -> Vec<Card> {
         .iter()
         .enumerate()
         .map(|(i, hit)| {
-            let id = hit.id.clone();
-            let abs_url = format!("https://arxiv.org/abs/{id}");
+            // The index holds ids the service wrote; one that does not parse gets no links out.
+            let parsed = ArxivId::parse_any(&hit.id).ok();
+            let source_url = parsed.as_ref().and_then(ArxivId::source_url);
+            let mut copy = format!("{}\n{}", hit.title, super::authors_line(&hit.authors, 40));
+            if let Some(url) = &source_url {
+                copy.push('\n');
+                copy.push_str(url);
+            }
             Card {
                 number: skip + i as u64 + 1,
-                copy: format!(
-                    "{}\n{}\n{abs_url}",
-                    hit.title,
-                    super::authors_line(&hit.authors, 40)
-                ),
-                pdf_url: format!("https://arxiv.org/pdf/{id}"),
-                abs_url,
-                id,
+                copy,
+                page_url: parsed
+                    .as_ref()
+                    .map_or_else(|| format!("/arxiv/{}", hit.id), super::page_path),
+                source_label: parsed
+                    .as_ref()
+                    .map_or_else(String::new, super::source_label),
+                pdf_url: parsed.as_ref().and_then(ArxivId::source_pdf_url),
+                source_url,
+                venues: Vec::new(),
+                id: hit.id.clone(),
                 version: hit.version as u32,
                 title: hit.title.clone(),
                 title_html: Some(hit.title_html.clone()),

@@ -61,9 +61,14 @@ pub async fn topic(
     let skip = params::skip(query.skip.as_deref())?;
     let total = state.store.topic_count(&topic.name).await?;
     let papers = state.store.topic_papers(&topic.name, show, skip).await?;
+    let cards: Vec<Card> = papers
+        .iter()
+        .enumerate()
+        .map(|(i, paper)| Card::new(u64::from(skip) + i as u64 + 1, paper, None))
+        .collect();
+    let cards = super::with_venues(&state, cards).await;
     let mut groups: Vec<DayGroup> = Vec::new();
-    for (i, paper) in papers.iter().enumerate() {
-        let card = Card::new(u64::from(skip) + i as u64 + 1, paper, None);
+    for (paper, card) in papers.iter().zip(cards) {
         match groups.last_mut() {
             Some(group) if group.date == paper.announced => group.cards.push(card),
             _ => groups.push(DayGroup {

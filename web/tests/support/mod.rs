@@ -56,6 +56,13 @@ impl Site {
         Site::open(store, dir, tweak).await
     }
 
+    /// A site over `store` (either backend) as it is, indexed; the index lives in a temporary
+    /// directory.
+    pub async fn on(store: Store) -> Site {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        Site::open(store, dir, |_| {}).await
+    }
+
     /// A site holding the demo sample, with its index, LSA vectors and topics.
     pub async fn demo() -> Site {
         let (store, dir) = sqlite_store().await;
