@@ -310,7 +310,10 @@ async fn a_venue_only_paper_that_reaches_arxiv_later_becomes_one_paper() {
     let run = papers(dir, &mock.url, &["index", "--json"]).await;
     assert_eq!(run.json()["removed"], 1, "{}", run.out);
     // One paper, the arXiv one, still at ICLR 2026 as a Poster.
-    assert_eq!(search_ids(&search("\"rank collapse\"").await), ["2602.00007"]);
+    assert_eq!(
+        search_ids(&search("\"rank collapse\"").await),
+        ["2602.00007"]
+    );
     assert_eq!(
         search_ids(&search("\"rank collapse\" venue:ICLR.2026.Poster").await),
         ["2602.00007"]
