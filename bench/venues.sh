@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Venues: (1) importing a curated venue list of 5,000 papers (half of them stored arXiv papers to
-# match by title and first author, half known only at the venue) against importing the same
-# 5,000 papers as plain arXiv records, in the same run; (2) the venue pages and feed under wrk
+# Venues: (1) importing a curated venue list of 20,000 papers (the 2,526 stored sample papers, to
+# match by title and first author, and 17,474 known only at the venue) against importing the same
+# 20,000 papers as plain arXiv records, in the same run; (2) the venue pages and feed under wrk
 # against /robots.txt on the same server in the same run.
 #
 #   bench/venues.sh [SECONDS]
@@ -34,7 +34,7 @@ for line in gzip.open(corpus, "rt"):
     p = json.loads(line)
     if p["id"] not in ids:
         others.append(p)
-    if len(others) == len(sample):
+    if len(sample) + len(others) == 20000:
         break
 groups = ["Oral", "Spotlight", "Poster", "Poster", "Poster"]
 with open(f"{work}/list.jsonl", "w") as out:
@@ -66,11 +66,12 @@ for row in "plain arXiv records (papers import, empty database):$base_s" \
 done
 echo
 
-echo "/robots.txt" >"$work/baseline"
-echo "/venue" >"$work/index"
-echo "/venue/ICML.2026" >"$work/edition"
-echo "/venue/BENCH.2026?group=Poster&skip=100" >"$work/group"
-echo "/venue/ICML.2026/feed" >"$work/feed"
+mkdir "$work/paths"
+echo "/robots.txt" >"$work/paths/baseline"
+echo "/venue" >"$work/paths/index"
+echo "/venue/ICML.2026" >"$work/paths/edition"
+echo "/venue/BENCH.2026?group=Poster&skip=100" >"$work/paths/group"
+echo "/venue/ICML.2026/feed" >"$work/paths/feed"
 port=18082
 for cache in 10 0; do
   PAPERS_PAGE_CACHE_SECS=$cache PAPERS_RATE_LIMIT=0 PAPERS_ADDR="127.0.0.1:$port" "$papers" serve >/dev/null 2>"$data/serve.log" &
@@ -83,11 +84,11 @@ for cache in 10 0; do
   echo "|---|---:|---:|---:|---:|---:|"
   base=""
   for name in baseline index edition group feed; do
-    path="$(head -1 "$work/$name")"
+    path="$(head -1 "$work/paths/$name")"
     code="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port$path")"
     [ "$code" = 200 ] || { echo "$path answered $code" >&2; exit 1; }
-    wrk -t2 -c64 -d3s -s bench/wrk/paths.lua "http://127.0.0.1:$port" -- "$work/$name" >/dev/null
-    out="$(wrk -t2 -c64 -d"${seconds}s" --latency -s bench/wrk/paths.lua "http://127.0.0.1:$port" -- "$work/$name")"
+    wrk -t2 -c64 -d3s -s bench/wrk/paths.lua "http://127.0.0.1:$port" -- "$work/paths/$name" >/dev/null
+    out="$(wrk -t2 -c64 -d"${seconds}s" --latency -s bench/wrk/paths.lua "http://127.0.0.1:$port" -- "$work/paths/$name")"
     rps="$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
     p50="$(awk '$1=="50%" {print $2}' <<<"$out")"
     p99="$(awk '$1=="99%" {print $2}' <<<"$out")"

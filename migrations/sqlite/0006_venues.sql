@@ -11,10 +11,13 @@ CREATE TABLE venue_papers (
     source   TEXT NOT NULL,
     url      TEXT,                      -- the paper's page at the source
     pdf_url  TEXT,
+    sort_key TEXT NOT NULL DEFAULT '', -- the paper's title in lower case, kept by the Store
     PRIMARY KEY (paper_id, venue, year)
 );
 
-CREATE INDEX venue_papers_by_edition ON venue_papers (venue, year, grp);
+-- An edition's page, and one group's, are index ranges already in title order.
+CREATE INDEX venue_papers_by_edition ON venue_papers (venue, year, sort_key, paper_id);
+CREATE INDEX venue_papers_by_group ON venue_papers (venue, year, grp, sort_key, paper_id);
 
 -- Papers removed from the Store: a venue-only paper found to be an arXiv paper after all is
 -- merged into it and removed. Each server's index drops the removed ids when it syncs.

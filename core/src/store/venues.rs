@@ -67,6 +67,10 @@ fn placeholders(rows: usize, width: usize) -> String {
     vec![row; rows].join(", ")
 }
 
+/// Sets the sort key (the title in lower case) of the venue links of `ids` from their papers.
+const SORT_KEYS: &str = "UPDATE venue_papers SET sort_key = COALESCE((SELECT LOWER(p.title) \
+     FROM papers p WHERE p.id = venue_papers.paper_id), '') WHERE paper_id IN";
+
 both! {
     /// Makes `claims` the comment-derived links of their papers, replacing the ones they had.
     /// Links an import made are kept, and win over a claim of the same edition.
@@ -86,23 +90,29 @@ both! {
                 .iter()
                 .flat_map(|(id, links)| links.iter().map(move |l| (id, l)))
                 .collect();
-            if rows.is_empty() {
-                continue;
+            if !rows.is_empty() {
+                let sql = format!(
+                    "INSERT INTO venue_papers ({LINK_COLUMNS}) VALUES {} ON CONFLICT DO NOTHING",
+                    placeholders(rows.len(), 7)
+                );
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(Self::sql_owned(sql)));
+                for (id, link) in rows {
+                    query = query
+                        .bind(id.as_str())
+                        .bind(&link.venue)
+                        .bind(i32::from(link.year))
+                        .bind(link.group.as_deref().unwrap_or(""))
+                        .bind(LinkSource::Arxiv.as_str())
+                        .bind(&link.url)
+                        .bind(&link.pdf_url);
+                }
+                query.execute(&mut *tx).await?;
             }
-            let sql = format!(
-                "INSERT INTO venue_papers ({LINK_COLUMNS}) VALUES {} ON CONFLICT DO NOTHING",
-                placeholders(rows.len(), 7)
-            );
+            // These papers changed: their titles (every link's sort key) may have too.
+            let sql = format!("{SORT_KEYS} ({})", vec!["?"; chunk.len()].join(", "));
             let mut query = sqlx::query(sqlx::AssertSqlSafe(Self::sql_owned(sql)));
-            for (id, link) in rows {
-                query = query
-                    .bind(id.as_str())
-                    .bind(&link.venue)
-                    .bind(i32::from(link.year))
-                    .bind(link.group.as_deref().unwrap_or(""))
-                    .bind(LinkSource::Arxiv.as_str())
-                    .bind(&link.url)
-                    .bind(&link.pdf_url);
+            for (id, _) in chunk {
+                query = query.bind(id.as_str());
             }
             query.execute(&mut *tx).await?;
         }
@@ -157,6 +167,12 @@ both! {
                     .bind(link.source.as_str())
                     .bind(&link.url)
                     .bind(&link.pdf_url);
+            }
+            query.execute(&mut *tx).await?;
+            let sql = format!("{SORT_KEYS} ({})", vec!["?"; fresh.len()].join(", "));
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(Self::sql_owned(sql)));
+            for (id, _) in &fresh {
+                query = query.bind(id.as_str());
             }
             query.execute(&mut *tx).await?;
             let sql = format!(
@@ -230,7 +246,7 @@ both! {
              v.pdf_url AS link_pdf_url \
              FROM venue_papers v JOIN papers p ON p.id = v.paper_id \
              WHERE v.venue = ? AND v.year = ?{group_clause} \
-             ORDER BY LOWER(p.title), p.id LIMIT ? OFFSET ?",
+             ORDER BY v.sort_key, v.paper_id LIMIT ? OFFSET ?",
             prefixed_columns("p")
         );
         let mut query = sqlx::query_as::<_, EditionRow>(sqlx::AssertSqlSafe(Self::sql_owned(sql)))
@@ -291,6 +307,10 @@ both! {
         .bind(Utc::now())
         .execute(&mut *tx)
         .await?;
+        sqlx::query(sqlx::AssertSqlSafe(Self::sql_owned(format!("{SORT_KEYS} (?)"))))
+            .bind(into.as_str())
+            .execute(&mut *tx)
+            .await?;
         sqlx::query(sqlx::AssertSqlSafe(Self::sql("UPDATE papers SET modified_at = ? WHERE id = ?")))
             .bind(Utc::now())
             .bind(into.as_str())
