@@ -18,6 +18,8 @@ CREATE TABLE venue_papers (
 -- An edition's page, and one group's, are index ranges already in title order.
 CREATE INDEX venue_papers_by_edition ON venue_papers (venue, year, sort_key, paper_id);
 CREATE INDEX venue_papers_by_group ON venue_papers (venue, year, grp, sort_key, paper_id);
+-- `/venue`'s counts per edition and group, from a narrow index rather than the wide ones above.
+CREATE INDEX venue_papers_counts ON venue_papers (venue, year, grp);
 
 -- Papers removed from the Store: a venue-only paper found to be an arXiv paper after all is
 -- merged into it and removed. Each server's index drops the removed ids when it syncs.
