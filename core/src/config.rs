@@ -71,6 +71,10 @@ pub struct Config {
     /// How long the server serves a rendered list, paper, feed or search again before making it
     /// anew; zero turns the page cache off.
     pub page_cache: Duration,
+    /// How often `papers serve` brings its own search index and vectors up to date with the
+    /// database itself (a server among several on one PostgreSQL); zero leaves it to
+    /// `papers index` (cron).
+    pub index_sync: Duration,
     pub log_format: LogFormat,
     pub crawler: CrawlerConfig,
     pub search: SearchConfig,
@@ -338,6 +342,7 @@ struct ServeSection {
     public_url: Option<String>,
     rate_limit: Option<u32>,
     page_cache_secs: Option<f64>,
+    index_sync_secs: Option<f64>,
 }
 
 /// Requests per second per client address by default: far above a reader, well below a scraper.
@@ -354,6 +359,7 @@ impl Default for Config {
             public_url: None,
             rate_limit: DEFAULT_RATE_LIMIT,
             page_cache: Duration::from_secs(DEFAULT_PAGE_CACHE_SECS),
+            index_sync: Duration::ZERO,
             log_format: LogFormat::Text,
             crawler: CrawlerConfig::default(),
             search: SearchConfig::default(),
@@ -420,6 +426,9 @@ impl Config {
         }
         if let Some(secs) = file.serve.page_cache_secs {
             self.page_cache = interval(secs).map_err(bad)?;
+        }
+        if let Some(secs) = file.serve.index_sync_secs {
+            self.index_sync = interval(secs).map_err(bad)?;
         }
         let crawler = file.crawler;
         let c = &mut self.crawler;
@@ -511,6 +520,13 @@ impl Config {
                 .parse()
                 .map_err(|_| invalid(name, &text, "not a number of seconds".into()))?;
             self.page_cache = interval(secs).map_err(|e| invalid(name, &text, e))?;
+        }
+        let name = "PAPERS_INDEX_SYNC_SECS";
+        if let Some(text) = env(name).filter(|v| !v.is_empty()) {
+            let secs: f64 = text
+                .parse()
+                .map_err(|_| invalid(name, &text, "not a number of seconds".into()))?;
+            self.index_sync = interval(secs).map_err(|e| invalid(name, &text, e))?;
         }
         if let Some(format) = env("PAPERS_LOG_FORMAT").filter(|v| !v.is_empty()) {
             self.log_format = format

@@ -75,6 +75,56 @@ where
         .expect("drop test schema");
 }
 
+/// A schema of its own in the test PostgreSQL, for tests that run the `papers` binary: `url`
+/// connects into it (through the URL's `options`), so several processes share one database.
+pub struct PgSchema {
+    pub url: String,
+    admin_url: String,
+    schema: String,
+}
+
+impl PgSchema {
+    /// `None` when no test PostgreSQL is configured (and not under CI, where that fails).
+    pub async fn create() -> Option<PgSchema> {
+        let admin_url = postgres_url()?;
+        let schema = unique_schema();
+        let admin = PgPoolOptions::new()
+            .max_connections(1)
+            .connect(&admin_url)
+            .await
+            .expect("connect to PAPERS_TEST_POSTGRES_URL");
+        admin
+            .execute(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+            .await
+            .expect("create test schema");
+        admin.close().await;
+        let join = if admin_url.contains('?') { '&' } else { '?' };
+        let url = format!("{admin_url}{join}options=-c%20search_path%3D{schema}");
+        Some(PgSchema {
+            url,
+            admin_url,
+            schema,
+        })
+    }
+
+    /// Drops the schema and everything in it.
+    pub async fn drop(self) {
+        let admin = PgPoolOptions::new()
+            .max_connections(1)
+            .connect(&self.admin_url)
+            .await
+            .expect("connect to PAPERS_TEST_POSTGRES_URL");
+        admin
+            .execute(sqlx::AssertSqlSafe(format!(
+                "DROP SCHEMA {} CASCADE",
+                self.schema
+            )))
+            .await
+            .expect("drop test schema");
+        admin.close().await;
+    }
+}
+
 fn unique_schema() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let nanos = SystemTime::now()

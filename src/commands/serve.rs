@@ -15,6 +15,9 @@ pub async fn run(store: &Store, config: &Config) -> anyhow::Result<()> {
     }
     let state =
         papers_web::AppState::new(store.clone(), config).context("starting the web server")?;
+    if !config.index_sync.is_zero() {
+        follow_the_database(config.clone())?;
+    }
     let listener = TcpListener::bind(addr)
         .await
         .with_context(|| format!("listening on {addr}"))?;
@@ -27,6 +30,64 @@ pub async fn run(store: &Store, config: &Config) -> anyhow::Result<()> {
         .context("serving HTTP")?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Keeps this server's own search index, vectors and topics up to date with the database, every
+/// `index_sync`: what `papers index` does, for a server among several on one PostgreSQL, each
+/// with its own data dir. The work (tokenising, embedding) is CPU-bound, so it runs on a thread
+/// and runtime of its own, with its own connections, never on the threads serving requests.
+fn follow_the_database(config: Config) -> anyhow::Result<()> {
+    let every = config.index_sync;
+    tracing::info!(every = ?every, "this server keeps its own index in sync with the database");
+    std::thread::Builder::new()
+        .name("index-sync".into())
+        .spawn(move || {
+            let runtime = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(runtime) => runtime,
+                Err(error) => {
+                    tracing::error!(%error, "cannot start the index sync; search will not follow the database");
+                    return;
+                }
+            };
+            runtime.block_on(sync_forever(config, every));
+        })
+        .context("starting the index sync thread")?;
+    Ok(())
+}
+
+async fn sync_forever(config: Config, every: std::time::Duration) {
+    let url = config.database_url();
+    let mut store: Option<Store> = None;
+    loop {
+        if store.is_none() {
+            match Store::connect(&url).await {
+                Ok(connected) => store = Some(connected),
+                Err(error) => tracing::warn!(%error, "index sync: database unreachable; retrying"),
+            }
+        }
+        if let Some(store) = &store {
+            match papers_indexer::update::update(store, &config, false, false).await {
+                Ok(report) if report.text.indexed > 0 || report.text.removed > 0 => {
+                    tracing::info!(
+                        indexed = report.text.indexed,
+                        removed = report.text.removed,
+                        documents = report.text.documents,
+                        "index synced with the database"
+                    );
+                }
+                Ok(_) => {}
+                // `papers index` from cron on the same data dir: it does the work this time.
+                Err(papers_indexer::IndexError::Busy(_)) => {
+                    tracing::debug!("index sync: the index is busy; next time")
+                }
+                Err(error) => tracing::warn!(%error, "index sync failed; next time"),
+            }
+        }
+        tokio::time::sleep(every).await;
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM (what systemd and docker send), so requests in flight finish.
