@@ -456,3 +456,15 @@ async fn topic_members_are_replaced_whole(store: Store) {
     assert_eq!(store.topic_count("diffusion").await.unwrap(), 5);
 }
 store_test!(topics_on, topic_members_are_replaced_whole);
+
+async fn the_clock_is_the_database_s(store: Store) {
+    // Leases are compared by this clock on every machine: Unix seconds, as the database has them.
+    let before = chrono::Utc::now().timestamp();
+    let now = store.clock().await.unwrap();
+    let after = chrono::Utc::now().timestamp();
+    assert!(
+        (before - 2..=after + 2).contains(&now),
+        "{before} <= {now} <= {after}"
+    );
+}
+store_test!(clock_on, the_clock_is_the_database_s);

@@ -363,6 +363,13 @@ impl Store {
         dispatch!(self, s => s.day_counts(from, to).await)
     }
 
+    /// Now, in Unix seconds, by the database's clock. Leases (crawl locks, summary jobs) are
+    /// compared across processes, and on several machines their clocks may disagree; the
+    /// database's is the one they share.
+    pub async fn clock(&self) -> Result<i64, StoreError> {
+        dispatch!(self, s => s.clock().await)
+    }
+
     /// Takes the named lease for `ttl` if nobody holds it, or if its holder let it expire (a
     /// process killed mid-run). Returns whether `holder` now has it.
     pub async fn try_lock(
@@ -371,7 +378,7 @@ impl Store {
         holder: &str,
         ttl: Duration,
     ) -> Result<bool, StoreError> {
-        let now = Utc::now().timestamp();
+        let now = self.clock().await?;
         let expires = now + ttl.as_secs() as i64;
         dispatch!(self, s => s.try_lock(name, holder, now, expires).await)
     }
@@ -383,7 +390,7 @@ impl Store {
         holder: &str,
         ttl: Duration,
     ) -> Result<bool, StoreError> {
-        let expires = Utc::now().timestamp() + ttl.as_secs() as i64;
+        let expires = self.clock().await? + ttl.as_secs() as i64;
         dispatch!(self, s => s.renew_lock(name, holder, expires).await)
     }
 
@@ -400,7 +407,7 @@ impl Store {
         to: &str,
         ttl: Duration,
     ) -> Result<bool, StoreError> {
-        let expires = Utc::now().timestamp() + ttl.as_secs() as i64;
+        let expires = self.clock().await? + ttl.as_secs() as i64;
         dispatch!(self, s => s.take_over_lock(name, from, to, expires).await)
     }
 
@@ -457,7 +464,7 @@ impl Store {
         lang: Lang,
         priority: i64,
     ) -> Result<(Enqueued, SummaryJob), StoreError> {
-        let now = Utc::now().timestamp();
+        let now = self.clock().await?;
         dispatch!(self, s => s.enqueue_summary(id, version, lang, priority, now).await)
     }
 
@@ -488,7 +495,7 @@ impl Store {
         worker: &str,
         lease: Duration,
     ) -> Result<Option<SummaryJob>, StoreError> {
-        let now = Utc::now().timestamp();
+        let now = self.clock().await?;
         let until = now + lease.as_secs() as i64;
         dispatch!(self, s => s.claim_summary_job(worker, now, until).await)
     }
@@ -501,7 +508,7 @@ impl Store {
         lease: Duration,
         partial: &[String],
     ) -> Result<bool, StoreError> {
-        let now = Utc::now().timestamp();
+        let now = self.clock().await?;
         let until = now + lease.as_secs() as i64;
         dispatch!(self, s => s.renew_summary_job(id, worker, until, partial, now).await)
     }
@@ -523,13 +530,13 @@ impl Store {
         worker: &str,
         reason: &str,
     ) -> Result<(), StoreError> {
-        let now = Utc::now().timestamp();
+        let now = self.clock().await?;
         dispatch!(self, s => s.fail_summary_job(id, worker, reason, now).await)
     }
 
     /// Puts job `id` back in the queue as it was.
     pub async fn release_summary_job(&self, id: i64, worker: &str) -> Result<(), StoreError> {
-        let now = Utc::now().timestamp();
+        let now = self.clock().await?;
         dispatch!(self, s => s.release_summary_job(id, worker, now).await)
     }
 

@@ -54,6 +54,15 @@ impl PgStore {
         Ok(())
     }
 
+    /// Now, in Unix seconds, by the database's clock.
+    pub async fn clock(&self) -> Result<i64, StoreError> {
+        let (now,): (i64,) =
+            sqlx::query_as("SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) AS BIGINT)")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(now)
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }

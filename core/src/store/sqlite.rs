@@ -66,6 +66,14 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// Now, in Unix seconds, by the database's clock.
+    pub async fn clock(&self) -> Result<i64, StoreError> {
+        let (now,): (i64,) = sqlx::query_as("SELECT CAST(strftime('%s', 'now') AS INTEGER)")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(now)
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }
