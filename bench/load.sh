@@ -16,8 +16,8 @@ seconds="${3:-45}"
 data="${PAPERS_BENCH_DIR:-/tmp/papers-bench-load}"
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 
-cargo build --release --locked -q -p papers
-papers="${CARGO_TARGET_DIR:-target}/release/papers"
+source bench/lib.sh
+papers="$(release_papers)"
 export PAPERS_DATA_DIR="$data"
 unset PAPERS_DATABASE_URL PAPERS_LLM_BASE_URL
 if [ ! -f "$data/.imported" ]; then
@@ -31,7 +31,7 @@ port=18083
 PAPERS_RATE_LIMIT=0 PAPERS_ADDR="127.0.0.1:$port" "$papers" serve >/dev/null 2>"$data/serve.log" &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+wait_healthy $port
 
 # The mix: what a morning's readers ask for. Every path is checked to answer 200 first.
 work="$(mktemp -d)"
@@ -64,14 +64,9 @@ print(len(good), file=open(f"{work}/count", "w"))
 PY
 rss() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$server/status"; }
 
-measure() { # name, paths file, seconds
-  local out rps p50 p99 errors
-  out="$(wrk -t2 -c64 -d"$3s" --latency -s bench/wrk/paths.lua "http://127.0.0.1:$port" -- "$2")"
-  rps="$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
-  p50="$(awk '$1=="50%" {print $2}' <<<"$out")"
-  p99="$(awk '$1=="99%" {print $2}' <<<"$out")"
-  errors="$(awk '/Non-2xx|Socket errors/ {s=s $0 "; "} END {print (s=="" ? "0" : s)}' <<<"$out")"
-  echo "| $1 | $rps | $p50 | $p99 | $errors | $(rss) |"
+measure() { # name, paths file, seconds: one row, no warm-up (the windows show it)
+  wrk_measure $port "$2" "$3" 0
+  echo "| $1 | $RPS | $P50 | $P99 | $ERRORS | $(rss) |"
 }
 
 echo "Server resident memory before any request: $(rss) MB. Mix: $(cat "$work/count") paths."

@@ -15,8 +15,8 @@ seconds="${1:-20}"
 data="${PAPERS_BENCH_DIR:-/tmp/papers-bench-summaries}"
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 
-cargo build --release --locked -q -p papers
-papers="${CARGO_TARGET_DIR:-target}/release/papers"
+source bench/lib.sh
+papers="$(release_papers)"
 export PAPERS_DATA_DIR="$data"
 unset PAPERS_DATABASE_URL PAPERS_LLM_BASE_URL
 if [ ! -f "$data/.imported" ]; then
@@ -40,20 +40,15 @@ port=18081
 PAPERS_LLM_PROVIDER=extractive PAPERS_RATE_LIMIT=0 PAPERS_ADDR="127.0.0.1:$port" "$papers" serve >/dev/null 2>"$data/serve.log" &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+wait_healthy $port
 size="$(curl -s "http://127.0.0.1:$port$(head -1 "$work/api")" | wc -c)"
 echo "| route | requests/s | vs /robots.txt | p50 ms | p99 ms | errors |"
 echo "|---|---:|---:|---:|---:|---:|"
 base=""
 for name in baseline api page; do
-  wrk -t2 -c64 -d3s -s bench/wrk/paths.lua "http://127.0.0.1:$port" -- "$work/$name" >/dev/null
-  out="$(wrk -t2 -c64 -d"${seconds}s" --latency -s bench/wrk/paths.lua "http://127.0.0.1:$port" -- "$work/$name")"
-  rps="$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
-  p50="$(awk '$1=="50%" {print $2}' <<<"$out")"
-  p99="$(awk '$1=="99%" {print $2}' <<<"$out")"
-  errors="$(awk '/Non-2xx|Socket errors/ {s=s $0 "; "} END {print (s=="" ? "0" : s)}' <<<"$out")"
-  [ -z "$base" ] && base="$rps"
-  echo "| $(head -1 "$work/$name")$([ "$(wc -l <"$work/$name")" -gt 1 ] && echo " (×$(wc -l <"$work/$name"))") | $rps | $(python3 -c "print(f'{$rps/$base:.2f}')") | $p50 | $p99 | $errors |"
+  wrk_measure $port "$work/$name" "$seconds"
+  [ -z "$base" ] && base="$RPS"
+  echo "| $(head -1 "$work/$name")$([ "$(wc -l <"$work/$name")" -gt 1 ] && echo " (×$(wc -l <"$work/$name"))") | $RPS | $(ratio "$RPS" "$base") | $P50 | $P99 | $ERRORS |"
 done
 kill $server; wait $server 2>/dev/null || true
 echo

@@ -16,8 +16,8 @@ data="${PAPERS_BENCH_DIR:-/tmp/papers-bench-venues}"
 corpus="${PAPERS_CORPUS:-../shared/data/arxiv-2025-2026.jsonl.gz}"
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 
-cargo build --release --locked -q -p papers
-papers="${CARGO_TARGET_DIR:-target}/release/papers"
+source bench/lib.sh
+papers="$(release_papers)"
 unset PAPERS_DATABASE_URL PAPERS_LLM_BASE_URL
 rm -rf "$data" && mkdir -p "$data"
 work="$(mktemp -d)"
@@ -77,7 +77,7 @@ for cache in 10 0; do
   PAPERS_PAGE_CACHE_SECS=$cache PAPERS_RATE_LIMIT=0 PAPERS_ADDR="127.0.0.1:$port" "$papers" serve >/dev/null 2>"$data/serve.log" &
   server=$!
   trap 'kill $server 2>/dev/null || true' EXIT
-  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+  wait_healthy $port
   echo "Page cache $([ $cache = 0 ] && echo off || echo "on (${cache} s)"):"
   echo
   echo "| route | requests/s | vs /robots.txt | p50 ms | p99 ms | errors |"
@@ -87,14 +87,9 @@ for cache in 10 0; do
     path="$(head -1 "$work/paths/$name")"
     code="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port$path")"
     [ "$code" = 200 ] || { echo "$path answered $code" >&2; exit 1; }
-    wrk -t2 -c64 -d3s -s bench/wrk/paths.lua "http://127.0.0.1:$port" -- "$work/paths/$name" >/dev/null
-    out="$(wrk -t2 -c64 -d"${seconds}s" --latency -s bench/wrk/paths.lua "http://127.0.0.1:$port" -- "$work/paths/$name")"
-    rps="$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
-    p50="$(awk '$1=="50%" {print $2}' <<<"$out")"
-    p99="$(awk '$1=="99%" {print $2}' <<<"$out")"
-    errors="$(awk '/Non-2xx|Socket errors/ {s=s $0 "; "} END {print (s=="" ? "0" : s)}' <<<"$out")"
-    [ -z "$base" ] && base="$rps"
-    echo "| \`$path\` | $rps | $(python3 -c "print(f'{$rps/$base:.2f}')") | $p50 | $p99 | $errors |"
+    wrk_measure $port "$work/paths/$name" "$seconds"
+    [ -z "$base" ] && base="$RPS"
+    echo "| \`$path\` | $RPS | $(ratio "$RPS" "$base") | $P50 | $P99 | $ERRORS |"
   done
   kill $server; wait $server 2>/dev/null || true
   echo

@@ -16,8 +16,8 @@ seconds="${2:-20}"
 data="${PAPERS_BENCH_DIR:-/tmp/papers-bench-web}"
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 
-cargo build --release --locked -q -p papers
-papers="${CARGO_TARGET_DIR:-target}/release/papers"
+source bench/lib.sh
+papers="$(release_papers)"
 export PAPERS_DATA_DIR="$data"
 unset PAPERS_DATABASE_URL
 if [ ! -f "$data/.imported" ]; then
@@ -55,16 +55,11 @@ for cache in 10 0; do
 PAPERS_PAGE_CACHE_SECS=$cache PAPERS_RATE_LIMIT=0 PAPERS_ADDR="127.0.0.1:$port" "$papers" serve >/dev/null 2>"$data/serve.log" &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+wait_healthy $port
 base=""
 for name in baseline listing search paper feed api_search; do
-  # Warm up, then measure.
-  wrk -t2 -c64 -d3s -s bench/wrk/paths.lua "http://127.0.0.1:$port" -- "$work/$name" >/dev/null
-  out="$(wrk -t2 -c64 -d"${seconds}s" --latency -s bench/wrk/paths.lua "http://127.0.0.1:$port" -- "$work/$name")"
-  rps="$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
-  p50="$(awk '$1=="50%" {print $2}' <<<"$out")"
-  p99="$(awk '$1=="99%" {print $2}' <<<"$out")"
-  errors="$(awk '/Non-2xx|Socket errors/ {s=s $0 "; "} END {print (s=="" ? "0" : s)}' <<<"$out")"
+  wrk_measure $port "$work/$name" "$seconds"
+  rps="$RPS" p50="$P50" p99="$P99" errors="$ERRORS"
   [ -z "$base" ] && base="$rps"
   ratio="$(python3 -c "print(f'{$rps/$base:.2f}')")"
   ms() { python3 -c "

@@ -10,9 +10,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use sqlx::Executor;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::PgPoolOptions;
 
-use crate::store::{PgStore, Store};
+use crate::store::Store;
 
 /// A SQLite store in its own temporary directory (kept alive by the returned guard).
 pub async fn sqlite_store() -> (Store, tempfile::TempDir) {
@@ -48,31 +48,16 @@ where
     F: FnOnce(Store) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let Some(url) = postgres_url() else { return };
-    let schema = unique_schema();
-    let admin = PgPoolOptions::new()
-        .max_connections(1)
-        .connect(&url)
-        .await
-        .expect("connect to PAPERS_TEST_POSTGRES_URL");
-    admin
-        .execute(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-        .await
-        .expect("create test schema");
-    let options: PgConnectOptions = url.parse().expect("valid PostgreSQL URL");
-    let pool = PgPoolOptions::new()
-        .max_connections(8)
-        .connect_with(options.options([("search_path", schema.as_str())]))
+    let Some(schema) = PgSchema::create().await else {
+        return;
+    };
+    let store = Store::connect(&schema.url)
         .await
         .expect("connect to the test schema");
-    let store = Store::Postgres(PgStore::from_pool(pool));
     store.migrate().await.expect("migrate PostgreSQL");
     body(store.clone()).await;
     store.close().await;
-    admin
-        .execute(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
-        .await
-        .expect("drop test schema");
+    schema.drop().await;
 }
 
 /// A schema of its own in the test PostgreSQL, for tests that run the `papers` binary: `url`

@@ -37,11 +37,6 @@ impl PgStore {
         Ok(PgStore { pool })
     }
 
-    /// Wraps an existing pool (tests use it to pin a schema per test).
-    pub fn from_pool(pool: PgPool) -> PgStore {
-        PgStore { pool }
-    }
-
     pub async fn migrate(&self) -> Result<(), StoreError> {
         sqlx::migrate!("../migrations/postgres")
             .run(&self.pool)

@@ -13,10 +13,11 @@
 use std::io::BufRead;
 
 use papers_core::ArxivId;
+use papers_core::html::web_url;
 use papers_core::venue::{LinkSource, canonical_group, canonical_name};
 use serde::Deserialize;
 
-use super::record::{VenueRecord, web_url};
+use super::record::VenueRecord;
 
 /// Longest line read: a record with a long abstract is a few kilobytes.
 const MAX_LINE_BYTES: usize = 1 << 20;

@@ -8,11 +8,12 @@ use std::time::Duration;
 
 use chrono::DateTime;
 use papers_core::CrawlerConfig;
+use papers_core::html::web_url;
 use papers_core::http::{Fetched, HttpClient, HttpError, HttpOptions, Url};
 use papers_core::venue::{LinkSource, canonical_group, canonical_name, detect};
 use serde::Deserialize;
 
-use super::record::{VenueRecord, web_url};
+use super::record::VenueRecord;
 
 /// Notes per request: OpenReview's own maximum.
 pub const PAGE: usize = 1000;

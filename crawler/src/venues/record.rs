@@ -79,14 +79,6 @@ impl VenueRecord {
     }
 }
 
-/// Keeps `url` only when it is an absolute http(s) URL: a `javascript:` link in a feed or list
-/// must never become a link on our pages.
-pub fn web_url(url: &str) -> Option<String> {
-    let url = url.trim();
-    let parsed = papers_core::http::Url::parse(url).ok()?;
-    matches!(parsed.scheme(), "http" | "https").then(|| parsed.to_string())
-}
-
 /// A title as matching compares it: LaTeX commands dropped, lowercase letters and digits only
 /// (`$\mathcal{O}(n)$ Attention: A Study` → `onattentionastudy`).
 pub fn title_key(title: &str) -> String {
@@ -135,17 +127,6 @@ mod tests {
         assert_ne!(title_key("Attention I"), title_key("Attention II"));
         assert_eq!(surname("Ada K. Lovelace"), "lovelace");
         assert_eq!(surname(""), "");
-    }
-
-    #[test]
-    fn only_web_links_are_kept() {
-        assert_eq!(
-            web_url(" https://openreview.net/pdf/ab.pdf ").as_deref(),
-            Some("https://openreview.net/pdf/ab.pdf")
-        );
-        assert_eq!(web_url("javascript:alert(1)"), None);
-        assert_eq!(web_url("/pdf/ab.pdf"), None);
-        assert_eq!(web_url("data:text/html,<b>"), None);
     }
 
     #[test]

@@ -167,12 +167,10 @@ pub fn source_label(id: &ArxivId) -> String {
     }
 }
 
-/// A link an import supplied, kept only when it is a web address (never `javascript:`).
+/// A link an import supplied, kept only when it is a web address (never `javascript:`): the
+/// Store may hold links written before imports checked them.
 pub fn web_url(url: Option<String>) -> Option<String> {
-    url.filter(|u| {
-        let lower = u.trim_start().to_ascii_lowercase();
-        lower.starts_with("https://") || lower.starts_with("http://")
-    })
+    url.as_deref().and_then(papers_core::html::web_url)
 }
 
 /// A venue link as a badge: "ICLR 2026 · Oral", linking to that edition's group.
