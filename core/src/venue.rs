@@ -809,6 +809,15 @@ pub struct GroupCount {
     pub papers: u64,
 }
 
+/// The venue a paper claims: its comment's claim, else its journal ref's ("Findings of ACL 2025",
+/// "Proc. ICML 2025"). What `venue:` finds and the index sync stores as a link.
+pub fn claimed_by(paper: &crate::Paper) -> Option<Claim> {
+    [&paper.comment, &paper.journal_ref]
+        .into_iter()
+        .flatten()
+        .find_map(|text| detect(text))
+}
+
 /// The canonical name of a known venue (`iclr`, `NIPS` → `ICLR`, `NeurIPS`); `None` when unknown.
 pub fn canonical_name(text: &str) -> Option<&'static str> {
     let wanted = text.trim().to_lowercase();

@@ -332,12 +332,10 @@ impl SearchIndex {
         if let Some(primary) = paper.primary_category() {
             doc.add_text(f.primary, primary.as_str());
         }
-        // Where it was accepted (`venue:ICLR.2026`): what its comment claims and what imports
-        // found, as the Store links them. A comment's claim without a year still gives `venue:TMLR`.
-        let claim = paper
-            .comment
-            .as_deref()
-            .and_then(papers_core::venue::detect);
+        // Where it was accepted (`venue:ICLR.2026`): what its comment or journal ref claims and
+        // what imports found, as the Store links them. A claim without a year still gives
+        // `venue:TMLR`.
+        let claim = papers_core::venue::claimed_by(paper);
         let mut keys: Vec<String> = claim.iter().flat_map(Claim::search_keys).collect();
         keys.extend(venues.iter().flat_map(VenueLink::search_keys));
         keys.sort();
@@ -838,10 +836,7 @@ async fn sync_venues(
                 .announced
                 .or(paper.published.map(|t| t.date_naive()))
                 .and_then(|d| u16::try_from(d.year()).ok());
-            let link = paper
-                .comment
-                .as_deref()
-                .and_then(papers_core::venue::detect)
+            let link = papers_core::venue::claimed_by(paper)
                 .and_then(|claim| VenueLink::from_claim(claim, fallback_year));
             (paper.id.clone(), link.into_iter().collect())
         })

@@ -341,7 +341,17 @@ async fn venue_finds_what_comments_claim_and_nothing_they_only_mention() {
         "2025-06-02",
     );
     other.comment = Some("Interspeech 2025".into());
-    let (_store, index, _dir, _db) = indexed(vec![accepted, submitted, other]).await;
+    let mut journal = paper(
+        "2506.00104",
+        "Attention in journals",
+        "Attention, published.",
+        &["Alan Kay"],
+        &["cs.LG"],
+        "2025-06-02",
+    );
+    // No comment; the journal ref says where it appeared.
+    journal.journal_ref = Some("Transactions on Machine Learning Research (TMLR), 2025".into());
+    let (_store, index, _dir, _db) = indexed(vec![accepted, submitted, other, journal]).await;
     let ids = |q: &str| {
         index
             .search(q, &SearchOptions::default())
@@ -359,6 +369,11 @@ async fn venue_finds_what_comments_claim_and_nothing_they_only_mention() {
         "with its group"
     );
     assert_eq!(ids("attention venue:INTERSPEECH.2025"), ["2506.00103"]);
+    assert_eq!(
+        ids("attention venue:TMLR.2025"),
+        ["2506.00104"],
+        "from the journal ref"
+    );
     assert!(ids("attention venue:NeurIPS").is_empty());
     assert!(
         ids("attention venue:ICLR.2025").is_empty(),
