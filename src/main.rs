@@ -276,7 +276,7 @@ fn main() -> std::process::ExitCode {
     let config = match resolve_config(&cli) {
         Ok(config) => config,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", describe(&error));
             return std::process::ExitCode::from(2);
         }
     };
@@ -296,10 +296,51 @@ fn main() -> std::process::ExitCode {
     match runtime.block_on(run(cli.command, config)) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", describe(&error));
             failure
         }
     }
+}
+
+/// An error and its causes on one line, each said once (most of our errors already include
+/// their cause's message, which `{:#}` would print again), with what to do about a full disk or
+/// a read-only data directory whichever part (database, index, vectors) ran into it.
+fn describe(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let part = cause.to_string();
+        if text.contains(&part) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&part);
+    }
+    let io_kind = |kind: std::io::ErrorKind| {
+        error.chain().any(|c| {
+            c.downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == kind)
+        })
+    };
+    let said = |words: &str| text.contains(words);
+    if said("free some space") || said("writable") {
+        // The Store's own messages say what to do already.
+    } else if io_kind(std::io::ErrorKind::StorageFull) || said("No space left on device") {
+        text.push_str(
+            "\nhint: the disk holding the data directory is full; free some space and run the \
+             command again: what was stored before is kept",
+        );
+    } else if io_kind(std::io::ErrorKind::ReadOnlyFilesystem)
+        || io_kind(std::io::ErrorKind::PermissionDenied)
+        || said("Read-only file system")
+    {
+        text.push_str(
+            "\nhint: papers cannot write to its data directory; make it writable or point \
+             --data-dir elsewhere",
+        );
+    }
+    text
 }
 
 fn parse_sort(text: &str) -> Result<papers_indexer::Sort, String> {

@@ -75,6 +75,12 @@ pub struct Config {
     /// database itself (a server among several on one PostgreSQL); zero leaves it to
     /// `papers index` (cron).
     pub index_sync: Duration,
+    /// How long a client has to send a request's headers (and how long an idle kept-alive
+    /// connection stays open): a client that trickles them byte by byte is cut off after this.
+    pub header_timeout: Duration,
+    /// Connections one client address may hold open at once; past it new ones are closed at
+    /// once. Zero turns the cap off (behind a proxy, every connection comes from the proxy).
+    pub max_connections_per_client: u32,
     pub log_format: LogFormat,
     pub crawler: CrawlerConfig,
     pub search: SearchConfig,
@@ -343,10 +349,16 @@ struct ServeSection {
     rate_limit: Option<u32>,
     page_cache_secs: Option<f64>,
     index_sync_secs: Option<f64>,
+    header_timeout_secs: Option<f64>,
+    max_connections_per_client: Option<u32>,
 }
 
 /// Requests per second per client address by default: far above a reader, well below a scraper.
 pub const DEFAULT_RATE_LIMIT: u32 = 50;
+/// Seconds a client has to send its request headers: far longer than any real client needs.
+pub const DEFAULT_HEADER_TIMEOUT_SECS: u64 = 10;
+/// Open connections per client address: a browser opens six, a feed reader one or two.
+pub const DEFAULT_MAX_CONNECTIONS_PER_CLIENT: u32 = 64;
 /// Seconds a rendered page is served again: new papers arrive once a day, readers all morning.
 pub const DEFAULT_PAGE_CACHE_SECS: u64 = 10;
 
@@ -360,6 +372,8 @@ impl Default for Config {
             rate_limit: DEFAULT_RATE_LIMIT,
             page_cache: Duration::from_secs(DEFAULT_PAGE_CACHE_SECS),
             index_sync: Duration::ZERO,
+            header_timeout: Duration::from_secs(DEFAULT_HEADER_TIMEOUT_SECS),
+            max_connections_per_client: DEFAULT_MAX_CONNECTIONS_PER_CLIENT,
             log_format: LogFormat::Text,
             crawler: CrawlerConfig::default(),
             search: SearchConfig::default(),
@@ -429,6 +443,12 @@ impl Config {
         }
         if let Some(secs) = file.serve.index_sync_secs {
             self.index_sync = interval(secs).map_err(bad)?;
+        }
+        if let Some(secs) = file.serve.header_timeout_secs {
+            self.header_timeout = header_timeout(secs).map_err(bad)?;
+        }
+        if let Some(n) = file.serve.max_connections_per_client {
+            self.max_connections_per_client = n;
         }
         let crawler = file.crawler;
         let c = &mut self.crawler;
@@ -527,6 +547,19 @@ impl Config {
                 .parse()
                 .map_err(|_| invalid(name, &text, "not a number of seconds".into()))?;
             self.index_sync = interval(secs).map_err(|e| invalid(name, &text, e))?;
+        }
+        let name = "PAPERS_HEADER_TIMEOUT_SECS";
+        if let Some(text) = env(name).filter(|v| !v.is_empty()) {
+            let secs: f64 = text
+                .parse()
+                .map_err(|_| invalid(name, &text, "not a number of seconds".into()))?;
+            self.header_timeout = header_timeout(secs).map_err(|e| invalid(name, &text, e))?;
+        }
+        let name = "PAPERS_MAX_CONNECTIONS_PER_CLIENT";
+        if let Some(text) = env(name).filter(|v| !v.is_empty()) {
+            self.max_connections_per_client = text
+                .parse()
+                .map_err(|_| invalid(name, &text, "not a whole number of connections".into()))?;
         }
         if let Some(format) = env("PAPERS_LOG_FORMAT").filter(|v| !v.is_empty()) {
             self.log_format = format
@@ -631,6 +664,14 @@ fn interval(secs: f64) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(secs))
 }
 
+/// A header timeout: zero would cut off every client, and past a minute it protects nothing.
+fn header_timeout(secs: f64) -> Result<Duration, String> {
+    if !(0.1..=60.0).contains(&secs) {
+        return Err(format!("{secs} is not between 0.1 and 60 seconds"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
 /// A comma-separated list of categories (strict: each must be in the arXiv taxonomy).
 fn categories(text: &str) -> Result<Vec<Category>, String> {
     let mut list: Vec<Category> = Vec::new();
@@ -716,6 +757,47 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("PAPERS_ADDR='localhost'"), "{err}");
+    }
+
+    #[test]
+    fn connection_limits_come_from_the_file_and_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config::load(Some(&write(&dir, "")), env(&[])).unwrap();
+        assert_eq!(
+            config.header_timeout,
+            Duration::from_secs(DEFAULT_HEADER_TIMEOUT_SECS)
+        );
+        assert_eq!(
+            config.max_connections_per_client,
+            DEFAULT_MAX_CONNECTIONS_PER_CLIENT
+        );
+        let file = write(
+            &dir,
+            "[serve]\nheader_timeout_secs = 2.5\nmax_connections_per_client = 0\n",
+        );
+        let config = Config::load(Some(&file), env(&[])).unwrap();
+        assert_eq!(config.header_timeout, Duration::from_millis(2500));
+        assert_eq!(config.max_connections_per_client, 0, "0 turns the cap off");
+        let config = Config::load(
+            Some(&file),
+            env(&[
+                ("PAPERS_HEADER_TIMEOUT_SECS", "1"),
+                ("PAPERS_MAX_CONNECTIONS_PER_CLIENT", "8"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.header_timeout, Duration::from_secs(1));
+        assert_eq!(config.max_connections_per_client, 8);
+        for (name, value) in [
+            ("PAPERS_HEADER_TIMEOUT_SECS", "0"),
+            ("PAPERS_HEADER_TIMEOUT_SECS", "forever"),
+            ("PAPERS_MAX_CONNECTIONS_PER_CLIENT", "-1"),
+        ] {
+            let err = Config::load(Some(&file), env(&[(name, value)]))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(name), "{err}");
+        }
     }
 
     #[test]

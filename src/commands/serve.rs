@@ -25,7 +25,8 @@ pub async fn run(store: &Store, config: &Config) -> anyhow::Result<()> {
     // Printed on stdout so scripts (and the end-to-end tests) can find a port picked with :0.
     println!("serving on http://{local}");
     tracing::info!(%local, database = store.backend(), "serving");
-    papers_web::serve(state, listener, shutdown_signal())
+    let limits = papers_web::server::ConnectionLimits::from_config(config);
+    papers_web::serve(state, listener, limits, shutdown_signal())
         .await
         .context("serving HTTP")?;
     tracing::info!("stopped");

@@ -227,14 +227,17 @@ impl Summarizer {
     /// Whether [`Summarizer::request`] would start a generation now: no current answer stored
     /// and none queued or running (what a per-client allowance is spent on).
     pub async fn would_start(&self, paper: &Paper, lang: Lang) -> Result<bool, SummaryError> {
-        if self.fresh(paper, lang).await? {
-            return Ok(false);
-        }
+        // The job first, as in `state`: a generation that ends between the two reads leaves its
+        // answer stored, so the second read sees it. Reading the answer first could miss both and
+        // charge a reader who only joined a generation that was finishing.
         let job = self
             .store
             .summary_job(&paper.id, paper.version, lang)
             .await?;
-        Ok(!job.is_some_and(|j| matches!(j.state, JobState::Queued | JobState::Running)))
+        if job.is_some_and(|j| matches!(j.state, JobState::Queued | JobState::Running)) {
+            return Ok(false);
+        }
+        Ok(!self.fresh(paper, lang).await?)
     }
 
     /// The cache and the queue for `paper` in `lang`.

@@ -21,10 +21,10 @@ pub mod ops;
 pub mod page_cache;
 mod pages;
 mod params;
+pub mod server;
 pub mod summaries;
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
@@ -122,11 +122,9 @@ pub fn router(state: AppState) -> Router {
 pub async fn serve(
     state: AppState,
     listener: TcpListener,
+    limits: server::ConnectionLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    // The client's address feeds the rate limit and the access log.
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let metrics = state.metrics.clone();
+    server::serve(router(state), listener, limits, metrics, shutdown).await
 }

@@ -42,6 +42,11 @@ pub struct Metrics {
     routes: Mutex<HashMap<(String, u16), RouteStats>>,
     in_flight: AtomicU64,
     rate_limited: AtomicU64,
+    /// Connections open now, and those closed unserved: past the per-client cap, or cut off for
+    /// not sending their headers in time (see [`crate::server`]).
+    pub(crate) connections: AtomicU64,
+    pub(crate) connections_refused: AtomicU64,
+    pub(crate) header_timeouts: AtomicU64,
     clients: Mutex<HashMap<IpAddr, Bucket>>,
     /// `/healthz`'s count of papers, and when it was taken.
     pub(crate) papers: Mutex<Option<(Instant, u64)>>,
@@ -123,6 +128,11 @@ impl Metrics {
             "Requests being answered now.",
             self.in_flight.load(Ordering::Relaxed) as f64,
         ));
+        gauges.push((
+            "papers_http_connections",
+            "Client connections open now.",
+            self.connections.load(Ordering::Relaxed) as f64,
+        ));
         for (name, help, value) in gauges {
             let _ = writeln!(
                 out,
@@ -134,6 +144,17 @@ impl Metrics {
             "# HELP papers_http_rate_limited_total Requests refused by the per-client rate limit.\n\
              # TYPE papers_http_rate_limited_total counter\npapers_http_rate_limited_total {}",
             self.rate_limited.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP papers_http_connections_refused_total Connections closed at once: one address \
+             held too many.\n# TYPE papers_http_connections_refused_total counter\n\
+             papers_http_connections_refused_total {}\n\
+             # HELP papers_http_header_timeouts_total Connections closed for not sending their \
+             request headers in time.\n# TYPE papers_http_header_timeouts_total counter\n\
+             papers_http_header_timeouts_total {}",
+            self.connections_refused.load(Ordering::Relaxed),
+            self.header_timeouts.load(Ordering::Relaxed)
         );
         out
     }

@@ -273,6 +273,41 @@ async fn new_generations_are_limited_per_client_address() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_from_one_client_is_refused_past_its_allowance_and_others_are_not() {
+    let mock = MockLlm::start().await;
+    let site = site_with_llm(&mock, |config| config.summaries.per_client_per_hour = 2).await;
+    let me = Some("192.0.2.7");
+    // Six different generations (three papers, two languages) asked for at once.
+    let uris: Vec<String> = ["2607.00001", "2607.00002", "2607.00003"]
+        .iter()
+        .flat_map(|id| ["en", "zh"].map(|lang| format!("/api/summaries/{id}?lang={lang}")))
+        .collect();
+    let answers = futures_util::future::join_all(uris.iter().map(|uri| site.post(uri, me))).await;
+    let statuses: Vec<u16> = answers.iter().map(|a| a.status.as_u16()).collect();
+    assert_eq!(
+        statuses.iter().filter(|&&s| s == 202).count(),
+        2,
+        "exactly the allowance is started: {statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|&&s| s == 429).count(),
+        4,
+        "the rest are refused: {statuses:?}"
+    );
+    for refused in answers.iter().filter(|a| a.status.as_u16() == 429) {
+        let wait: u64 = refused.header("retry-after").parse().unwrap();
+        assert!(wait > 60, "an hourly window: {wait}");
+    }
+    // Another reader starts one of the refused generations; the burst's client can still read.
+    let refused_uri = &uris[statuses.iter().position(|&s| s == 429).unwrap()];
+    assert_eq!(
+        site.post(refused_uri, Some("198.51.100.1")).await.status,
+        202
+    );
+    assert_eq!(site.get(refused_uri).await.status, 200);
+}
+
 #[tokio::test]
 async fn bad_summary_requests_get_clear_json_errors() {
     let site = Site::with(vec![paper(ID, "Low-rank attention", &["cs.LG"])]).await;

@@ -46,7 +46,7 @@ pub enum StoreError {
         #[source]
         source: sqlx::Error,
     },
-    #[error("cannot create the data directory {path}: {source}")]
+    #[error("cannot create or write to the data directory {path}: {source}")]
     DataDir {
         path: String,
         #[source]
@@ -54,10 +54,42 @@ pub enum StoreError {
     },
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error(
+        "the disk holding the database is full ({0}); free some space and run again: \
+         what was stored before is kept"
+    )]
+    DiskFull(#[source] sqlx::Error),
+    #[error(
+        "the database cannot be written ({0}): its file or directory is read-only; \
+         make the data directory writable or point --data-dir elsewhere"
+    )]
+    ReadOnly(#[source] sqlx::Error),
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(#[source] sqlx::Error),
     #[error("stored paper '{id}' is unreadable: {reason}")]
     Corrupt { id: String, reason: String },
+}
+
+impl From<sqlx::Error> for StoreError {
+    /// A full disk and a read-only file are the operator's to fix, not bugs: they get their own
+    /// messages. Either way the transaction was rolled back, so nothing stored is lost.
+    fn from(error: sqlx::Error) -> Self {
+        let code = error
+            .as_database_error()
+            .and_then(|e| e.code())
+            .map(|c| c.into_owned())
+            .unwrap_or_default();
+        // PostgreSQL's codes are five-character SQLSTATEs; SQLite's are numbers whose low byte
+        // is the primary code (an extended code such as SQLITE_READONLY_DBMOVED keeps it).
+        let sqlite = (code.len() < 5).then(|| code.parse::<u32>().ok()).flatten();
+        match (sqlite.map(|n| n & 0xff), code.as_str()) {
+            // SQLITE_FULL; disk_full.
+            (Some(13), _) | (None, "53100") => StoreError::DiskFull(error),
+            // SQLITE_READONLY; read_only_sql_transaction (a standby, say).
+            (Some(8), _) | (None, "25006") => StoreError::ReadOnly(error),
+            _ => StoreError::Database(error),
+        }
+    }
 }
 
 /// What a batch upsert did, paper by paper.

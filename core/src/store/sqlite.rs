@@ -41,16 +41,33 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        if let Some(parent) = options.get_filename().parent()
-            && !parent.as_os_str().is_empty()
-        {
-            create_dir(parent)?;
+        let dir = options
+            .get_filename()
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(Path::to_path_buf);
+        if let Some(dir) = &dir {
+            create_dir(dir)?;
         }
-        let pool = SqlitePoolOptions::new()
+        let pool = match SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options)
             .await
-            .map_err(connect_error)?;
+        {
+            Ok(pool) => pool,
+            // SQLite says only "unable to open database file" or "disk I/O error" when its
+            // directory is read-only or its disk full (it must create the WAL and shared-memory
+            // files beside the database): say which.
+            Err(source) => {
+                return Err(match dir.as_deref().and_then(unwritable) {
+                    Some(reason) => StoreError::DataDir {
+                        path: dir.unwrap_or_default().display().to_string(),
+                        source: reason,
+                    },
+                    None => connect_error(source),
+                });
+            }
+        };
         Ok(SqliteStore { pool })
     }
 
@@ -284,6 +301,27 @@ impl SqliteStore {
             .fetch_one(&self.pool)
             .await?;
         Ok(n.max(0) as u64)
+    }
+}
+
+/// Why nothing can be written in `dir`, if so: a file of the size of SQLite's shared-memory
+/// file is written there and removed (an empty one fits even on a full disk).
+fn unwritable(dir: &Path) -> Option<std::io::Error> {
+    use std::io::Write as _;
+    let probe = dir.join(format!(".papers-write-test-{}", std::process::id()));
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+        .and_then(|mut file| {
+            file.write_all(&[0u8; 32 * 1024])?;
+            file.sync_all()
+        });
+    let _ = std::fs::remove_file(&probe);
+    match written {
+        Ok(()) => None,
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => None,
+        Err(error) => Some(error),
     }
 }
 
