@@ -224,7 +224,7 @@ fn a_read_only_data_dir_is_a_clear_error_and_loses_nothing() {
         &["index"],
         &["serve", "--addr", "127.0.0.1:0"],
     ] {
-        let said = fails(data, &args);
+        let said = fails(data, args);
         assert!(said.contains("Read-only file system"), "{args:?}: {said}");
         assert!(said.contains("make it writable"), "{args:?}: {said}");
     }
