@@ -154,8 +154,12 @@ pub async fn update_vectors<E: Embedder>(
     let path = vector_store::path_for(index_dir, embedder.name());
     let vectors = VectorStore::from_store(store, embedder.name()).await?;
     let count = vectors.as_ref().map_or(0, VectorStore::len);
+    // Not only "when something was embedded": a run killed after storing its last vectors but
+    // before this export leaves the older file behind, and the next run finds nothing to embed
+    // (so does a server whose papers another process embedded into the shared Store). Without
+    // the comparison those papers would stay missing from related papers and hybrid ranking.
     if let Some(vectors) = vectors
-        && (embedded > 0 || !path.exists())
+        && (embedded > 0 || !file_holds(&path, &vectors))
     {
         vectors.save(&path)?;
     }
@@ -165,6 +169,15 @@ pub async fn update_vectors<E: Embedder>(
         embedded,
         vectors: count,
     })
+}
+
+/// Whether the vectors file at `path` holds exactly `vectors` (an unreadable one does not): one
+/// sequential read of the file, cheaper than the Store read that made `vectors`.
+fn file_holds(path: &Path, vectors: &VectorStore) -> bool {
+    match VectorStore::load(path, vectors.embedder()) {
+        Ok(Some(file)) => file.same_vectors(vectors),
+        Ok(None) | Err(_) => false,
+    }
 }
 
 /// When `current` is an LSA model's vectors file, removes the files of earlier LSA models beside

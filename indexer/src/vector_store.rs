@@ -87,6 +87,16 @@ impl VectorStore {
         self.rows.insert(id.to_string(), row);
     }
 
+    /// Whether both hold the same papers with the same vectors, whatever their rows.
+    pub fn same_vectors(&self, other: &VectorStore) -> bool {
+        self.dim() == other.dim()
+            && self.rows.len() == other.rows.len()
+            && self
+                .rows
+                .iter()
+                .all(|(id, &row)| other.vector(id) == Some(self.exact.row(row)))
+    }
+
     pub fn row_of(&self, id: &str) -> Option<usize> {
         self.rows.get(id).copied()
     }

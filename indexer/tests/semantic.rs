@@ -197,6 +197,51 @@ async fn vectors_are_computed_once_and_a_broken_model_file_is_reported() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn vectors_a_killed_run_stored_but_never_exported_are_exported_by_the_next() {
+    use std::os::unix::fs::MetadataExt;
+    let w = world().await;
+    let path = semantic::lsa_path(w.data.path());
+    let (lsa, _) = semantic::lsa_model(&w.store, &path, false, |_| {})
+        .await
+        .unwrap();
+    semantic::update_vectors(&w.store, &lsa, &w.index_dir(), |_| {})
+        .await
+        .unwrap();
+    let file = vector_store::path_for(&w.index_dir(), lsa.name());
+    let inode = std::fs::metadata(&file).unwrap().ino();
+    // Nothing changed: the file is left as it is.
+    semantic::update_vectors(&w.store, &lsa, &w.index_dir(), |_| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().ino(),
+        inode,
+        "not rewritten"
+    );
+
+    // A new paper, embedded into the Store by a run that was killed before its export (or by
+    // another server sharing the database).
+    let mut new = w.papers[3].clone();
+    new.id = papers_core::ArxivId::parse("2607.00001").unwrap();
+    w.store.upsert(vec![new]).await.unwrap();
+    let embedded = semantic::embed_missing(&w.store, &lsa, |_| {})
+        .await
+        .unwrap();
+    assert_eq!(embedded, 1);
+
+    let next = semantic::update_vectors(&w.store, &lsa, &w.index_dir(), |_| {})
+        .await
+        .unwrap();
+    assert_eq!(next.embedded, 0, "nothing left to embed");
+    let exported = VectorStore::load(&file, lsa.name()).unwrap().unwrap();
+    assert!(
+        exported.vector("2607.00001").is_some(),
+        "the file searches load has the new paper's vector"
+    );
+    assert_eq!(exported.len(), w.papers.len() + 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn related_papers_read_as_related() {
     let w = world().await;
     let (_, meaning) = w.meaning().await;
